@@ -1,0 +1,109 @@
+//! Hands the core's `log` records to the platform (Logcat, OSLog) through [`LogSink`].
+//!
+//! The core logs events, counts and states, never secrets, report contents or identifiers,
+//! so whatever reaches the sink is safe to keep in a platform log.
+
+use std::sync::{Arc, RwLock};
+
+use frontline_core::PlatformError;
+
+/// Severity of a log record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, uniffi::Enum)]
+pub enum LogLevel {
+    /// Something failed.
+    Error,
+    /// Something unexpected that Frontline recovered from.
+    Warn,
+    /// A notable event (store opened, sync finished).
+    Info,
+    /// Detail for diagnosing a problem.
+    Debug,
+    /// Very fine detail.
+    Trace,
+}
+
+impl LogLevel {
+    fn filter(self) -> log::LevelFilter {
+        match self {
+            Self::Error => log::LevelFilter::Error,
+            Self::Warn => log::LevelFilter::Warn,
+            Self::Info => log::LevelFilter::Info,
+            Self::Debug => log::LevelFilter::Debug,
+            Self::Trace => log::LevelFilter::Trace,
+        }
+    }
+
+    fn from_level(level: log::Level) -> Self {
+        match level {
+            log::Level::Error => Self::Error,
+            log::Level::Warn => Self::Warn,
+            log::Level::Info => Self::Info,
+            log::Level::Debug => Self::Debug,
+            log::Level::Trace => Self::Trace,
+        }
+    }
+}
+
+/// One log record.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LogRecord {
+    /// Severity.
+    pub level: LogLevel,
+    /// The Rust module that logged it, e.g. `frontline_core::store`.
+    pub target: String,
+    /// The message.
+    pub message: String,
+}
+
+/// Receives Frontline's log records. Implementations must be quick, thread-safe and must not
+/// call back into the `Companion`.
+#[uniffi::export(with_foreign)]
+pub trait LogSink: Send + Sync {
+    /// Called for each record at or above the level given to [`set_log_sink`].
+    fn log(&self, record: LogRecord) -> Result<(), PlatformError>;
+}
+
+static SINK: RwLock<Option<Arc<dyn LogSink>>> = RwLock::new(None);
+
+struct Bridge;
+
+static BRIDGE: Bridge = Bridge;
+
+impl log::Log for Bridge {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let sink = match SINK.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        if let Some(sink) = sink {
+            // A failing sink must not disturb the call that logged.
+            let _ = sink.log(LogRecord {
+                level: LogLevel::from_level(record.level()),
+                target: record.target().to_owned(),
+                message: record.args().to_string(),
+            });
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Sends Frontline's log records at `max_level` and above to `sink`, replacing any earlier
+/// sink. Call once at app start.
+#[uniffi::export]
+pub fn set_log_sink(sink: Arc<dyn LogSink>, max_level: LogLevel) {
+    match SINK.write() {
+        Ok(mut guard) => *guard = Some(sink),
+        Err(poisoned) => *poisoned.into_inner() = Some(sink),
+    }
+    // Fails only if another logger was installed first, in which case that one keeps working.
+    let _ = log::set_logger(&BRIDGE);
+    log::set_max_level(max_level.filter());
+}

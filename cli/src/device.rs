@@ -1,0 +1,60 @@
+//! `frontline device --data-dir DIR …`: drives one simulated device's core from a terminal,
+//! the way an app would, with a software key store kept beside the data directory.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+use frontline_core::{Companion, CompanionConfig, SoftwareKeyStore, StaffRole};
+
+use crate::{CliError, CliResult};
+
+/// Arguments of `frontline device`.
+#[derive(Debug, Args)]
+pub struct DeviceArgs {
+    /// The device's data directory (created if missing).
+    #[arg(long)]
+    pub data_dir: PathBuf,
+    /// The staff member's role.
+    #[arg(long, default_value = "all_staff", value_parser = parse_role)]
+    pub role: StaffRole,
+    /// The staff pseudonym.
+    #[arg(long, default_value = "staff-0001")]
+    pub pseudonym: String,
+    #[command(subcommand)]
+    pub command: DeviceCommand,
+}
+
+/// What to do on the device.
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Show the device's store and configuration.
+    Info,
+}
+
+fn parse_role(text: &str) -> Result<StaffRole, String> {
+    StaffRole::parse(text).ok_or_else(|| String::from("expected all_staff or specialist"))
+}
+
+/// Opens the simulated device in `data_dir`, creating the directory and its software key.
+pub fn open_device(data_dir: &Path, config: CompanionConfig) -> CliResult<Companion> {
+    std::fs::create_dir_all(data_dir).map_err(|source| CliError::Io {
+        what: String::from("creating the data directory"),
+        source,
+    })?;
+    let key_store = SoftwareKeyStore::from_file(&data_dir.join("simulated-keystore.key"))?;
+    Ok(Companion::open(data_dir, config, Arc::new(key_store))?)
+}
+
+/// Runs `frontline device`.
+pub fn run(args: DeviceArgs) -> CliResult {
+    let config = CompanionConfig::new("example-trust", &args.pseudonym, args.role);
+    let companion = open_device(&args.data_dir, config)?;
+    match args.command {
+        DeviceCommand::Info => {
+            println!("schema version: {}", companion.schema_version());
+            println!("role: {}", companion.config().staff_role.as_str());
+        }
+    }
+    Ok(())
+}

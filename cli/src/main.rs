@@ -1,0 +1,101 @@
+//! `frontline`: the organisation's admin tool, a device simulator and the end-to-end demo.
+//!
+//! * `frontline demo`: a simulated device trains, checks its posture, queues reports while
+//!   offline and syncs them to a collector on loopback, all on embedded defaults.
+//! * `frontline keys`, `frontline bundle`, `frontline pack`: the organisation's keys and
+//!   signed bundles.
+//! * `frontline device`: the core driven from a terminal, as an app would drive it.
+//! * `frontline collector`: the reference sync server and its reports.
+
+#![forbid(unsafe_code)]
+
+mod demo;
+mod device;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Frontline: the offline-first security companion for health and care staff.
+#[derive(Debug, Parser)]
+#[command(name = "frontline", version, about)]
+struct Cli {
+    /// Print log records at this level and above (error, warn, info, debug, trace).
+    #[arg(long, global = true, default_value = "warn", value_parser = parse_level)]
+    log: log::LevelFilter,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the end-to-end demo on embedded defaults.
+    Demo(demo::DemoArgs),
+    /// Drive a simulated device's core from the terminal.
+    Device(device::DeviceArgs),
+}
+
+fn parse_level(text: &str) -> Result<log::LevelFilter, String> {
+    text.parse()
+        .map_err(|_| String::from("expected off, error, warn, info, debug or trace"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log);
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Device(args) => device::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("frontline: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A logger printing to standard error.
+struct StderrLog;
+
+impl log::Log for StderrLog {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::max_level()
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
+        }
+    }
+    fn flush(&self) {}
+}
+
+static LOGGER: StderrLog = StderrLog;
+
+fn init_logging(level: log::LevelFilter) {
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(level);
+}
+
+/// The CLI's error: a message for the terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// From the core.
+    #[error("{0}")]
+    Core(#[from] frontline_core::Error),
+    /// A file could not be read or written.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Anything else, with a message for the user.
+    #[error("{0}")]
+    Message(String),
+}
+
+/// The CLI's result type.
+pub type CliResult<T = ()> = Result<T, CliError>;

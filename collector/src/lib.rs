@@ -1,0 +1,2 @@
+//! The reference collector (to come).
+#![forbid(unsafe_code)]
