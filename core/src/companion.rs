@@ -21,6 +21,7 @@ const DATA_KEY_CHECK: &str = "data_key.check";
 /// Frontline on one device: open it on a data directory, then call its methods.
 pub struct Companion {
     pub(crate) store: Store,
+    #[allow(dead_code)] // Read by the capabilities (training, posture) as they land.
     pub(crate) sealer: ColumnSealer,
     pub(crate) config: CompanionConfig,
     pub(crate) clock: Arc<dyn Clock>,
@@ -99,7 +100,9 @@ fn load_or_create_data_key(store: &Store, key_store: &dyn KeyStore) -> Result<Da
         }
         None => {
             let key = DataKey::generate()?;
-            let wrapped = key_store.wrap_key(key.expose()).map_err(|_| Error::KeyStore)?;
+            let wrapped = key_store
+                .wrap_key(key.expose())
+                .map_err(|_| Error::KeyStore)?;
             let tx = store.transaction()?;
             store::put_meta(&tx, WRAPPED_DATA_KEY, &wrapped)?;
             store::put_meta(&tx, DATA_KEY_CHECK, &key.check_value())?;

@@ -58,6 +58,7 @@ pub struct ReportDraft {
 
 impl Companion {
     /// Queues `draft` inside the caller's transaction and returns the envelope id.
+    #[allow(dead_code)] // Called by the capabilities (posture, training) as they land.
     pub(crate) fn queue_report(
         &self,
         tx: &rusqlite::Transaction<'_>,
