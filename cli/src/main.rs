@@ -9,8 +9,10 @@
 
 #![forbid(unsafe_code)]
 
+mod collector;
 mod demo;
 mod device;
+mod keys;
 
 use std::process::ExitCode;
 
@@ -33,6 +35,10 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Drive a simulated device's core from the terminal.
     Device(device::DeviceArgs),
+    /// Generate the organisation's keys.
+    Keys(keys::KeysArgs),
+    /// Run the reference collector or print its report.
+    Collector(collector::CollectorArgs),
 }
 
 fn parse_level(text: &str) -> Result<log::LevelFilter, String> {
@@ -46,6 +52,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Device(args) => device::run(args),
+        Command::Keys(args) => keys::run(args),
+        Command::Collector(args) => collector::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
