@@ -1,6 +1,6 @@
 //! Signed bundles on the exported `Companion`: install one, list what is installed.
 
-use frontline_core::bundle::BundleInfo;
+use frontline_core::bundle::{BundleInfo, BundleKind};
 
 use crate::{Companion, FrontlineError};
 
@@ -10,6 +10,15 @@ impl Companion {
     /// (`FrontlineError.BundleRefused`) changes nothing: the installed one stays in use.
     pub fn install_bundle(&self, bytes: Vec<u8>) -> Result<BundleInfo, FrontlineError> {
         self.with(|c| c.install_bundle(&bytes))
+    }
+
+    /// As `install_bundle`, refusing a bundle of another kind (`BundleRefused.WrongKind`).
+    pub fn install_bundle_of_kind(
+        &self,
+        kind: BundleKind,
+        bytes: Vec<u8>,
+    ) -> Result<BundleInfo, FrontlineError> {
+        self.with(|c| c.install_bundle_of_kind(kind, &bytes))
     }
 
     /// The bundles installed, at most one per kind; kinds without one use built-in defaults.

@@ -326,12 +326,27 @@ impl Companion {
     /// Verifies and installs a signed bundle of any kind, replacing the installed bundle of
     /// that kind in one transaction. A refused bundle changes nothing.
     pub fn install_bundle(&self, bytes: &[u8]) -> Result<BundleInfo> {
+        self.install_bundle_checked(bytes, None)
+    }
+
+    /// As [`Companion::install_bundle`], refusing a bundle of another kind than `kind`
+    /// (`WrongKind`), e.g. for what was fetched from `/v1/bundles/{kind}`.
+    pub fn install_bundle_of_kind(&self, kind: BundleKind, bytes: &[u8]) -> Result<BundleInfo> {
+        self.install_bundle_checked(bytes, Some(kind))
+    }
+
+    fn install_bundle_checked(
+        &self,
+        bytes: &[u8],
+        expected: Option<BundleKind>,
+    ) -> Result<BundleInfo> {
         if bytes.len() > MAX_BUNDLE_BYTES {
             return Err(Error::BundleRefused(BundleRefusal::TooLarge));
         }
         let key = self.trusted_publisher_key()?;
         let now = self.now_ms();
-        let verified = verify_bundle(bytes, None, &key, now, None).map_err(Error::BundleRefused)?;
+        let verified =
+            verify_bundle(bytes, expected, &key, now, None).map_err(Error::BundleRefused)?;
         check_payload(verified.info.kind, &verified.payload).map_err(Error::BundleRefused)?;
         let tx = self.store.transaction()?;
         let installed: Option<i64> = tx
@@ -452,7 +467,14 @@ mod tests {
     #[test]
     fn signed_bundle_verifies() {
         let k = key();
-        let b = sign_bundle(BundleKind::Policy, 3, NOW - 1000, Some(NOW + 1000), &policy(), &k);
+        let b = sign_bundle(
+            BundleKind::Policy,
+            3,
+            NOW - 1000,
+            Some(NOW + 1000),
+            &policy(),
+            &k,
+        );
         let v = verify_bundle(&b, Some(BundleKind::Policy), &k.public_key(), NOW, Some(2)).unwrap();
         assert_eq!(v.info.version, 3);
         assert_eq!(v.info.kind, BundleKind::Policy);
@@ -517,7 +539,9 @@ mod tests {
         );
         // A changed manifest (version bumped) under the old signature.
         let manifest = crypto::from_b64url(file["manifest"].as_str().unwrap()).unwrap();
-        let text = String::from_utf8(manifest).unwrap().replace("\"version\":3", "\"version\":4");
+        let text = String::from_utf8(manifest)
+            .unwrap()
+            .replace("\"version\":3", "\"version\":4");
         file["manifest"] = serde_json::Value::String(crypto::b64url(text.as_bytes()));
         let bumped = serde_json::to_vec(&file).unwrap();
         assert_eq!(

@@ -99,7 +99,9 @@ fn load_or_create_data_key(store: &Store, key_store: &dyn KeyStore) -> Result<Da
         }
         None => {
             let key = DataKey::generate()?;
-            let wrapped = key_store.wrap_key(key.expose()).map_err(|_| Error::KeyStore)?;
+            let wrapped = key_store
+                .wrap_key(key.expose())
+                .map_err(|_| Error::KeyStore)?;
             let tx = store.transaction()?;
             store::put_meta(&tx, WRAPPED_DATA_KEY, &wrapped)?;
             store::put_meta(&tx, DATA_KEY_CHECK, &key.check_value())?;

@@ -178,7 +178,9 @@ impl Pack {
             return Err(PackProblem(String::from("unknown pack format")));
         }
         if !safe_id(&self.id) {
-            return Err(PackProblem(String::from("pack id must be 1-64 of [a-z0-9-]")));
+            return Err(PackProblem(String::from(
+                "pack id must be 1-64 of [a-z0-9-]",
+            )));
         }
         let lang_ok = !self.language.is_empty()
             && self.language.len() <= 35
@@ -361,7 +363,10 @@ pub(crate) mod tests {
     #[test]
     fn refresher_defaults_to_a_year() {
         let mut v = serde_json::to_value(sample_pack(1)).unwrap();
-        v["modules"][0].as_object_mut().unwrap().remove("refresher_days");
+        v["modules"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("refresher_days");
         let p = Pack::from_json(&serde_json::to_vec(&v).unwrap()).unwrap();
         assert_eq!(p.modules[0].refresher_days, DEFAULT_REFRESHER_DAYS);
     }
@@ -371,13 +376,22 @@ pub(crate) mod tests {
         assert!(refused(|p| p.format = String::from("other/1")));
         assert!(refused(|p| p.modules[1].id = String::from("basics")));
         assert!(refused(|p| p.modules[0].id = String::from("Bad Id")));
-        assert!(refused(|p| p.modules[0].quiz.questions[1].id = String::from("q1")));
-        assert!(refused(|p| p.modules[0].quiz.questions[0].correct = vec![String::from("z")]));
-        assert!(refused(|p| p.modules[0].quiz.questions[0].correct =
-            vec![String::from("a"), String::from("b")]));
+        assert!(refused(
+            |p| p.modules[0].quiz.questions[1].id = String::from("q1")
+        ));
+        assert!(refused(
+            |p| p.modules[0].quiz.questions[0].correct = vec![String::from("z")]
+        ));
+        assert!(refused(
+            |p| p.modules[0].quiz.questions[0].correct = vec![String::from("a"), String::from("b")]
+        ));
         assert!(refused(|p| p.modules[0].quiz.questions[1].correct.clear()));
-        assert!(refused(|p| p.modules[0].quiz.questions[0].options[1].id = String::from("a")));
-        assert!(refused(|p| p.modules[0].quiz.questions[0].explanation = String::from(" ")));
+        assert!(refused(
+            |p| p.modules[0].quiz.questions[0].options[1].id = String::from("a")
+        ));
+        assert!(refused(
+            |p| p.modules[0].quiz.questions[0].explanation = String::from(" ")
+        ));
         assert!(refused(|p| p.modules[0].quiz.pass_mark_percent = 0));
         assert!(refused(|p| p.modules[0].quiz.questions.clear()));
         assert!(refused(|p| p.modules[0].refresher_days = 0));
