@@ -13,6 +13,7 @@ mod collector;
 mod demo;
 mod device;
 mod keys;
+mod pack;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,8 @@ enum Command {
     Keys(keys::KeysArgs),
     /// Run the reference collector or print its report.
     Collector(collector::CollectorArgs),
+    /// Build training content packs.
+    Pack(pack::PackArgs),
 }
 
 fn parse_level(text: &str) -> Result<log::LevelFilter, String> {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Device(args) => device::run(args),
         Command::Keys(args) => keys::run(args),
         Command::Collector(args) => collector::run(args),
+        Command::Pack(args) => pack::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -57,6 +57,12 @@ pub enum Error {
     /// A cryptographic operation failed (e.g. the random generator).
     #[error("cryptographic failure")]
     Crypto,
+    /// A signed bundle was refused; the bundle installed before (if any) stays in use.
+    #[error("the bundle was refused ({0:?})")]
+    BundleRefused(crate::bundle::BundleRefusal),
+    /// A training request was refused (unknown or unassigned module, unknown answer, old pack).
+    #[error("the training request was refused ({0:?})")]
+    TrainingRefused(crate::training::TrainingRefusal),
 }
 
 /// The core's result type.

@@ -13,6 +13,7 @@
 
 #![cfg_attr(feature = "uniffi", allow(unsafe_code))]
 
+pub mod bundle;
 pub mod clock;
 pub mod companion;
 pub mod config;
@@ -21,6 +22,7 @@ pub mod error;
 pub mod outbox;
 pub mod platform;
 pub mod store;
+pub mod training;
 
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
 pub use companion::Companion;
