@@ -24,6 +24,7 @@ pub struct Companion {
     pub(crate) sealer: ColumnSealer,
     pub(crate) config: CompanionConfig,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) identity: crate::identity::DeviceIdentity,
     data_dir: PathBuf,
 }
 
@@ -55,12 +56,14 @@ impl Companion {
         let data_key = load_or_create_data_key(&store, key_store.as_ref())?;
         let sealer = data_key.sealer()?;
         drop(data_key);
+        let identity = crate::identity::load_or_create(&store, &sealer)?;
         log::info!("local store opened");
         Ok(Self {
             store,
             sealer,
             config,
             clock,
+            identity,
             data_dir: data_dir.to_path_buf(),
         })
     }
@@ -99,7 +102,9 @@ fn load_or_create_data_key(store: &Store, key_store: &dyn KeyStore) -> Result<Da
         }
         None => {
             let key = DataKey::generate()?;
-            let wrapped = key_store.wrap_key(key.expose()).map_err(|_| Error::KeyStore)?;
+            let wrapped = key_store
+                .wrap_key(key.expose())
+                .map_err(|_| Error::KeyStore)?;
             let tx = store.transaction()?;
             store::put_meta(&tx, WRAPPED_DATA_KEY, &wrapped)?;
             store::put_meta(&tx, DATA_KEY_CHECK, &key.check_value())?;

@@ -38,7 +38,9 @@ pub enum Error {
     KeyStore,
     /// The platform key store returned a key that is not the one this database was sealed with
     /// (for example after a lock-screen reset destroyed the platform key).
-    #[error("the platform key store returned a different key than the one this data was sealed with")]
+    #[error(
+        "the platform key store returned a different key than the one this data was sealed with"
+    )]
     KeyMismatch,
     /// Sealed local data failed its authentication check (tampered or sealed under another key).
     #[error("sealed local data failed authentication")]
@@ -55,6 +57,17 @@ pub enum Error {
     /// A cryptographic operation failed (e.g. the random generator).
     #[error("cryptographic failure")]
     Crypto,
+    /// A setting the operation needs is missing from the configuration (names the setting).
+    #[error("the setting {0} is not configured")]
+    NotConfigured(&'static str),
+    /// A response from the collector is malformed or does not match the request it answers.
+    /// Nothing in the request was marked delivered; its reports wait to be sent again.
+    #[error("the collector's response is malformed ({0})")]
+    BadResponse(&'static str),
+    /// The response names a request this device has no record of (already handled, expired,
+    /// or never made). Nothing changed.
+    #[error("the response answers no outstanding request")]
+    UnknownRequest,
 }
 
 /// The core's result type.

@@ -18,6 +18,7 @@ pub mod companion;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod identity;
 pub mod outbox;
 pub mod platform;
 pub mod store;
