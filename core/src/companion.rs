@@ -58,14 +58,16 @@ impl Companion {
         drop(data_key);
         let identity = crate::identity::load_or_create(&store, &sealer)?;
         log::info!("local store opened");
-        Ok(Self {
+        let companion = Self {
             store,
             sealer,
             config,
             clock,
             identity,
             data_dir: data_dir.to_path_buf(),
-        })
+        };
+        companion.recover_outbox()?;
+        Ok(companion)
     }
 
     /// The configuration in force.

@@ -22,6 +22,7 @@ pub mod identity;
 pub mod outbox;
 pub mod platform;
 pub mod store;
+pub mod sync;
 
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
 pub use companion::Companion;
