@@ -74,6 +74,23 @@ pub enum FrontlineError {
         /// Why.
         reason: TrainingRefusal,
     },
+    /// A setting the operation needs (named) is missing from the configuration.
+    #[error("not configured: {setting}")]
+    NotConfigured {
+        /// The setting's name, e.g. `collector_url`.
+        setting: String,
+    },
+    /// The collector's response was malformed; nothing was marked delivered and the reports
+    /// will be sent again later.
+    #[error("the collector's response is malformed ({reason})")]
+    BadResponse {
+        /// What is wrong with it (no values quoted).
+        reason: String,
+    },
+    /// The response answers no outstanding request (already handled or expired). Nothing
+    /// changed.
+    #[error("the response answers no outstanding request")]
+    UnknownRequest,
 }
 
 impl From<Error> for FrontlineError {
@@ -93,6 +110,13 @@ impl From<Error> for FrontlineError {
             },
             Error::BundleRefused(reason) => Self::BundleRefused { reason },
             Error::TrainingRefused(reason) => Self::TrainingRefused { reason },
+            Error::NotConfigured(setting) => Self::NotConfigured {
+                setting: setting.to_owned(),
+            },
+            Error::BadResponse(reason) => Self::BadResponse {
+                reason: reason.to_owned(),
+            },
+            Error::UnknownRequest => Self::UnknownRequest,
         }
     }
 }

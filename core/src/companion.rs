@@ -25,6 +25,7 @@ pub struct Companion {
     pub(crate) sealer: ColumnSealer,
     pub(crate) config: CompanionConfig,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) identity: crate::identity::DeviceIdentity,
     data_dir: PathBuf,
 }
 
@@ -56,14 +57,18 @@ impl Companion {
         let data_key = load_or_create_data_key(&store, key_store.as_ref())?;
         let sealer = data_key.sealer()?;
         drop(data_key);
+        let identity = crate::identity::load_or_create(&store, &sealer)?;
         log::info!("local store opened");
-        Ok(Self {
+        let companion = Self {
             store,
             sealer,
             config,
             clock,
+            identity,
             data_dir: data_dir.to_path_buf(),
-        })
+        };
+        companion.recover_outbox()?;
+        Ok(companion)
     }
 
     /// The configuration in force.

@@ -19,10 +19,12 @@ pub mod companion;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod identity;
 pub mod outbox;
 pub mod platform;
 pub mod store;
 pub mod training;
+pub mod sync;
 
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
 pub use companion::Companion;

@@ -10,6 +10,8 @@
 //! This module never logs key material or plaintext, and every tag and signature is checked
 //! before a byte is used.
 
+pub mod hpke;
+
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};

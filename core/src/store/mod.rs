@@ -3,7 +3,7 @@
 //! Opening refuses, without writing anything, a file that is not a database and a database
 //! written by a newer Frontline. Every operation that changes state runs in one transaction,
 //! so a failure leaves the file exactly as it was. `synchronous=FULL` makes a commit that
-//! returned survive a power cut (see `docs/adr/0004-durable-outbox.md`).
+//! returned survive a power cut (see `docs/adr/0010-durable-outbox.md`).
 
 pub mod schema;
 
