@@ -13,6 +13,7 @@
 
 #![cfg_attr(feature = "uniffi", allow(unsafe_code))]
 
+pub mod advisory;
 pub mod clock;
 pub mod companion;
 pub mod config;
@@ -20,6 +21,7 @@ pub mod crypto;
 pub mod error;
 pub mod outbox;
 pub mod platform;
+pub mod posture;
 pub mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
