@@ -11,6 +11,7 @@
 
 mod demo;
 mod device;
+mod posture;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Drive a simulated device's core from the terminal.
     Device(device::DeviceArgs),
+    /// The managed configuration (MDM) schema.
+    Config(posture::ConfigArgs),
 }
 
 fn parse_level(text: &str) -> Result<log::LevelFilter, String> {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Device(args) => device::run(args),
+        Command::Config(args) => posture::run_config(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,6 +23,8 @@ pub struct Companion {
     pub(crate) store: Store,
     pub(crate) sealer: ColumnSealer,
     pub(crate) config: CompanionConfig,
+    /// The configuration the app opened with, before managed configuration overrides it.
+    pub(crate) app_config: CompanionConfig,
     pub(crate) clock: Arc<dyn Clock>,
     data_dir: PathBuf,
 }
@@ -55,11 +57,14 @@ impl Companion {
         let data_key = load_or_create_data_key(&store, key_store.as_ref())?;
         let sealer = data_key.sealer()?;
         drop(data_key);
+        let app_config = config.clone();
+        let config = crate::config::managed::config_in_force(&store, &sealer, &app_config)?;
         log::info!("local store opened");
         Ok(Self {
             store,
             sealer,
             config,
+            app_config,
             clock,
             data_dir: data_dir.to_path_buf(),
         })

@@ -55,6 +55,10 @@ pub enum Error {
     /// A cryptographic operation failed (e.g. the random generator).
     #[error("cryptographic failure")]
     Crypto,
+    /// A managed configuration has invalid values (each key named, never its value); the
+    /// configuration in force was kept.
+    #[error("the managed configuration has {} invalid value(s)", .0.len())]
+    InvalidConfig(Vec<crate::config::managed::ConfigProblem>),
 }
 
 /// The core's result type.
