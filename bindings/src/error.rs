@@ -59,6 +59,13 @@ pub enum FrontlineError {
         /// The kind of failure.
         reason: String,
     },
+    /// The managed configuration has invalid values; the previous configuration stays in
+    /// force. Each problem names a key (never its value).
+    #[error("the managed configuration has {} invalid value(s)", problems.len())]
+    InvalidConfig {
+        /// Every problem found.
+        problems: Vec<frontline_core::config::managed::ConfigProblem>,
+    },
 }
 
 impl From<Error> for FrontlineError {
@@ -76,6 +83,7 @@ impl From<Error> for FrontlineError {
             Error::Crypto => Self::Internal {
                 reason: String::from("cryptography"),
             },
+            Error::InvalidConfig(problems) => Self::InvalidConfig { problems },
         }
     }
 }
