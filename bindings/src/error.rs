@@ -91,6 +91,13 @@ pub enum FrontlineError {
     /// changed.
     #[error("the response answers no outstanding request")]
     UnknownRequest,
+    /// The managed configuration has invalid values; the previous configuration stays in
+    /// force. Each problem names a key (never its value).
+    #[error("the managed configuration has {} invalid value(s)", problems.len())]
+    InvalidConfig {
+        /// Every problem found.
+        problems: Vec<frontline_core::config::managed::ConfigProblem>,
+    },
 }
 
 impl From<Error> for FrontlineError {
@@ -117,6 +124,7 @@ impl From<Error> for FrontlineError {
                 reason: reason.to_owned(),
             },
             Error::UnknownRequest => Self::UnknownRequest,
+            Error::InvalidConfig(problems) => Self::InvalidConfig { problems },
         }
     }
 }

@@ -14,6 +14,7 @@ mod demo;
 mod device;
 mod keys;
 mod pack;
+mod posture;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,8 @@ enum Command {
     Collector(collector::CollectorArgs),
     /// Build training content packs.
     Pack(pack::PackArgs),
+    /// The managed configuration (MDM) schema.
+    Config(posture::ConfigArgs),
 }
 
 fn parse_level(text: &str) -> Result<log::LevelFilter, String> {
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
         Command::Keys(args) => keys::run(args),
         Command::Collector(args) => collector::run(args),
         Command::Pack(args) => pack::run(args),
+        Command::Config(args) => posture::run_config(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

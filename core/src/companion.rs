@@ -24,6 +24,8 @@ pub struct Companion {
     #[allow(dead_code)] // Read by the capabilities (training, posture) as they land.
     pub(crate) sealer: ColumnSealer,
     pub(crate) config: CompanionConfig,
+    /// The configuration the app opened with, before managed configuration overrides it.
+    pub(crate) app_config: CompanionConfig,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) identity: crate::identity::DeviceIdentity,
     data_dir: PathBuf,
@@ -58,11 +60,14 @@ impl Companion {
         let sealer = data_key.sealer()?;
         drop(data_key);
         let identity = crate::identity::load_or_create(&store, &sealer)?;
+        let app_config = config.clone();
+        let config = crate::config::managed::config_in_force(&store, &sealer, &app_config)?;
         log::info!("local store opened");
         let companion = Self {
             store,
             sealer,
             config,
+            app_config,
             clock,
             identity,
             data_dir: data_dir.to_path_buf(),

@@ -74,6 +74,10 @@ pub enum Error {
     /// or never made). Nothing changed.
     #[error("the response answers no outstanding request")]
     UnknownRequest,
+    /// A managed configuration has invalid values (each key named, never its value); the
+    /// configuration in force was kept.
+    #[error("the managed configuration has {} invalid value(s)", .0.len())]
+    InvalidConfig(Vec<crate::config::managed::ConfigProblem>),
 }
 
 /// The core's result type.

@@ -13,6 +13,7 @@
 
 #![cfg_attr(feature = "uniffi", allow(unsafe_code))]
 
+pub mod advisory;
 pub mod bundle;
 pub mod clock;
 pub mod companion;
@@ -22,9 +23,10 @@ pub mod error;
 pub mod identity;
 pub mod outbox;
 pub mod platform;
+pub mod posture;
 pub mod store;
-pub mod training;
 pub mod sync;
+pub mod training;
 
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
 pub use companion::Companion;
