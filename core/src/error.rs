@@ -38,7 +38,9 @@ pub enum Error {
     KeyStore,
     /// The platform key store returned a key that is not the one this database was sealed with
     /// (for example after a lock-screen reset destroyed the platform key).
-    #[error("the platform key store returned a different key than the one this data was sealed with")]
+    #[error(
+        "the platform key store returned a different key than the one this data was sealed with"
+    )]
     KeyMismatch,
     /// Sealed local data failed its authentication check (tampered or sealed under another key).
     #[error("sealed local data failed authentication")]

@@ -20,6 +20,7 @@ pub mod crypto;
 pub mod error;
 pub mod outbox;
 pub mod platform;
+pub mod recovery;
 pub mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
@@ -27,6 +28,7 @@ pub use companion::Companion;
 pub use config::{CompanionConfig, StaffRole};
 pub use error::{Error, Result};
 pub use platform::{KeyStore, PlatformError, SoftwareKeyStore};
+pub use recovery::StoreRecovery;
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("frontline_core");
