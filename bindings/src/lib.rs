@@ -17,7 +17,7 @@ mod logging;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
-pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink};
+pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink, LogSinkError};
 
 uniffi::setup_scaffolding!("frontline_ffi");
 

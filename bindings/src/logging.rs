@@ -5,8 +5,6 @@
 
 use std::sync::{Arc, RwLock};
 
-use frontline_core::PlatformError;
-
 /// Severity of a log record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, uniffi::Enum)]
 pub enum LogLevel {
@@ -55,12 +53,31 @@ pub struct LogRecord {
     pub message: String,
 }
 
+/// A failure inside the platform's log sink. Frontline ignores it: logging never disturbs the
+/// call that logged. (A `LogSink`-local error rather than the core's `PlatformError`: uniffi
+/// 0.32's Kotlin cannot lower an error from another crate in a callback's return.)
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum LogSinkError {
+    /// The sink could not take the record.
+    #[error("the log sink failed")]
+    Failed {
+        /// Free text from the platform; never logged.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for LogSinkError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Failed { reason: e.reason }
+    }
+}
+
 /// Receives Frontline's log records. Implementations must be quick, thread-safe and must not
 /// call back into the `Companion`.
 #[uniffi::export(with_foreign)]
 pub trait LogSink: Send + Sync {
     /// Called for each record at or above the level given to [`set_log_sink`].
-    fn log(&self, record: LogRecord) -> Result<(), PlatformError>;
+    fn log(&self, record: LogRecord) -> Result<(), LogSinkError>;
 }
 
 static SINK: RwLock<Option<Arc<dyn LogSink>>> = RwLock::new(None);

@@ -13,7 +13,7 @@ import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
 import javax.crypto.spec.GCMParameterSpec
-import org.frontline.Companion
+import org.frontline.FrontlineCompanion
 import org.frontline.FrontlineException
 import org.frontline.InternalException
 import org.frontline.LogLevel
@@ -122,7 +122,7 @@ class FoundationTest {
     @Test
     fun openShutdownAndReopenUnwrapsTheStoredKey() {
         val keyStore = AesGcmKeyStore()
-        val first = Companion.open(dir.path, config(), keyStore)
+        val first = FrontlineCompanion(dir.path, config(), keyStore)
         assertEquals(1, keyStore.wraps.get())
         assertEquals(0, keyStore.unwraps.get())
         assertTrue(first.schemaVersion() >= 1u)
@@ -138,7 +138,7 @@ class FoundationTest {
         first.shutdown() // a second shutdown is harmless
         first.close()
 
-        Companion.open(dir.path, config(), keyStore).use { second ->
+        FrontlineCompanion(dir.path, config(), keyStore).use { second ->
             assertEquals(1, keyStore.wraps.get())
             assertEquals(1, keyStore.unwraps.get())
             assertEquals(StaffRole.ALL_STAFF, second.config().staffRole)
@@ -149,58 +149,58 @@ class FoundationTest {
     @Test
     fun lockedKeyStoreIsATypedExceptionAndNothingIsWritten() {
         try {
-            Companion.open(dir.path, config(), FailingKeyStore())
+            FrontlineCompanion(dir.path, config(), FailingKeyStore())
             fail("a failing key store must refuse the open")
         } catch (e: FrontlineException.KeyStoreUnavailable) {
             // expected
         }
         // The data key was never stored, so a working key store starts afresh.
         val keyStore = AesGcmKeyStore()
-        Companion.open(dir.path, config(), keyStore).use { it.schemaVersion() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.schemaVersion() }
         assertEquals(1, keyStore.wraps.get())
     }
 
     @Test
     fun keyStoreFailingOnReopenLeavesTheDataAsItWas() {
         val keyStore = AesGcmKeyStore()
-        Companion.open(dir.path, config(), keyStore).use { it.shutdown() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.shutdown() }
         val before = dbBytes()
         try {
-            Companion.open(dir.path, config(), FailingKeyStore())
+            FrontlineCompanion(dir.path, config(), FailingKeyStore())
             fail("a failing key store must refuse the reopen")
         } catch (e: FrontlineException.KeyStoreUnavailable) {
             // expected
         }
         // A key store holding another platform key cannot authenticate the wrapped blob.
         try {
-            Companion.open(dir.path, config(), AesGcmKeyStore())
+            FrontlineCompanion(dir.path, config(), AesGcmKeyStore())
             fail("another platform key must refuse the reopen")
         } catch (e: FrontlineException.KeyStoreUnavailable) {
             // expected
         }
         assertTrue(before.contentEquals(dbBytes()))
-        Companion.open(dir.path, config(), keyStore).use { assertTrue(it.schemaVersion() >= 1u) }
+        FrontlineCompanion(dir.path, config(), keyStore).use { assertTrue(it.schemaVersion() >= 1u) }
     }
 
     @Test
     fun differentKeyIsKeyMismatch() {
         val keyStore = AesGcmKeyStore()
-        Companion.open(dir.path, config(), keyStore).use { it.shutdown() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.shutdown() }
         val before = dbBytes()
         try {
-            Companion.open(dir.path, config(), WrongKeyStore())
+            FrontlineCompanion(dir.path, config(), WrongKeyStore())
             fail("a different data key must be refused")
         } catch (e: FrontlineException.KeyMismatch) {
             // expected
         }
         assertTrue(before.contentEquals(dbBytes()))
-        Companion.open(dir.path, config(), keyStore).use { assertTrue(it.schemaVersion() >= 1u) }
+        FrontlineCompanion(dir.path, config(), keyStore).use { assertTrue(it.schemaVersion() >= 1u) }
     }
 
     @Test
     fun missingDataDirectoryIsTyped() {
         try {
-            Companion.open(File(dir, "absent").path, config(), AesGcmKeyStore())
+            FrontlineCompanion(File(dir, "absent").path, config(), AesGcmKeyStore())
             fail("a missing directory must be refused")
         } catch (e: FrontlineException.DataDirectory) {
             assertEquals(org.frontline.core.DataDirProblem.MISSING, e.problem)
@@ -209,7 +209,7 @@ class FoundationTest {
 
     @Test
     fun rustPanicArrivesAsAnExceptionAndTheCompanionKeepsWorking() {
-        Companion.open(dir.path, config(), AesGcmKeyStore()).use { companion ->
+        FrontlineCompanion(dir.path, config(), AesGcmKeyStore()).use { companion ->
             try {
                 debugPanic("from the Kotlin test")
                 fail("debugPanic must throw")
@@ -226,8 +226,8 @@ class FoundationTest {
         val sink = CapturingSink()
         setLogSink(sink, LogLevel.TRACE)
         val keyStore = AesGcmKeyStore()
-        Companion.open(dir.path, config(), keyStore).use { it.shutdown() }
-        Companion.open(dir.path, config(), keyStore).use { it.shutdown() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.shutdown() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.shutdown() }
         val records = synchronized(sink.records) { sink.records.toList() }
         assertTrue("the sink received no records", records.isNotEmpty())
         assertTrue(records.any { it.target.startsWith("frontline") })
