@@ -160,11 +160,20 @@ shopt -u nullglob
 ((${#kotlin_tests[@]})) || fail "no Kotlin tests in tests/kotlin/"
 mapfile -t generated_kt < <(find "$BINDINGS" -name '*.kt' | sort)
 KT_OUT="$BUILD/kotlin"
-rm -rf "$KT_OUT"
-mkdir -p "$KT_OUT/classes" "$KT_OUT/runner"
-echo "compiling ${#generated_kt[@]} generated + ${#kotlin_tests[@]} test files"
-quiet kotlinc "$KOTLINC" -nowarn -classpath "$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
-    -d "$KT_OUT/classes" "${generated_kt[@]}" "${kotlin_tests[@]}"
+# Recompile only when a source (generated or test) or the compiler changed.
+kt_hash=$( (echo "$KOTLIN_VERSION"; sha256sum "${generated_kt[@]}" "${kotlin_tests[@]}") | sha256sum | cut -d' ' -f1)
+if [[ "$(cat "$KT_OUT/.inputs.sha256" 2>/dev/null || true)" == "$kt_hash" && -d "$KT_OUT/classes" ]]; then
+    echo "Kotlin sources unchanged since the last compile: reusing build/kotlin/classes"
+else
+    rm -rf "$KT_OUT"
+    mkdir -p "$KT_OUT/classes"
+    echo "compiling ${#generated_kt[@]} generated + ${#kotlin_tests[@]} test files"
+    quiet kotlinc "$KOTLINC" -nowarn -classpath "$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
+        -d "$KT_OUT/classes" "${generated_kt[@]}" "${kotlin_tests[@]}"
+    echo "$kt_hash" >"$KT_OUT/.inputs.sha256"
+fi
+rm -rf "$KT_OUT/runner"
+mkdir -p "$KT_OUT/runner"
 quiet javac-runner javac -d "$KT_OUT/runner" -cp "$JUNIT_JAR" "$ROOT/scripts/junit/RunAllTests.java"
 KT_CP="$KT_OUT/runner:$KT_OUT/classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
 kotlin_status=0

@@ -34,63 +34,6 @@ import org.junit.Assert.fail
 import org.junit.Before
 import org.junit.Test
 
-/** Wraps the data key with AES-256-GCM under a key that stays in this object (the platform's). */
-class AesGcmKeyStore(private val key: SecretKey = newKey()) : KeyStore {
-    val wraps = AtomicInteger()
-    val unwraps = AtomicInteger()
-
-    override fun wrapKey(key: ByteArray): ByteArray {
-        wraps.incrementAndGet()
-        val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
-        val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-        cipher.init(Cipher.ENCRYPT_MODE, this.key, GCMParameterSpec(128, iv))
-        cipher.updateAAD(AAD)
-        return iv + cipher.doFinal(key)
-    }
-
-    override fun unwrapKey(wrapped: ByteArray): ByteArray {
-        unwraps.incrementAndGet()
-        if (wrapped.size < 12 + 16) throw PlatformException.Failed("wrapped key too short")
-        return try {
-            val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-            cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, wrapped, 0, 12))
-            cipher.updateAAD(AAD)
-            cipher.doFinal(wrapped, 12, wrapped.size - 12)
-        } catch (e: javax.crypto.AEADBadTagException) {
-            throw PlatformException.Failed("wrapped key failed authentication")
-        }
-    }
-
-    companion object {
-        private val AAD = "frontline/test-keystore".toByteArray()
-
-        fun newKey(): SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
-    }
-}
-
-/** A key store that is locked: every call fails, as the Android Keystore does before unlock. */
-class FailingKeyStore : KeyStore {
-    override fun wrapKey(key: ByteArray): ByteArray = throw PlatformException.Failed("keystore locked")
-
-    override fun unwrapKey(wrapped: ByteArray): ByteArray = throw PlatformException.Failed("keystore locked")
-}
-
-/** A key store that hands back some other 32-byte key than the one it was given to wrap. */
-class WrongKeyStore : KeyStore {
-    override fun wrapKey(key: ByteArray): ByteArray = ByteArray(32) { 7 }
-
-    override fun unwrapKey(wrapped: ByteArray): ByteArray = ByteArray(32).also { SecureRandom().nextBytes(it) }
-}
-
-/** Collects log records (called from Rust, on whichever thread logged). */
-class CapturingSink : LogSink {
-    val records: MutableList<LogRecord> = Collections.synchronizedList(mutableListOf())
-
-    override fun log(record: LogRecord) {
-        records.add(record)
-    }
-}
-
 class FoundationTest {
     private lateinit var dir: File
 
@@ -241,4 +184,64 @@ class FoundationTest {
     companion object {
         const val PSEUDONYM = "stf-kt-9f2c41d7"
     }
+
+    // Helpers are nested: every tests/kotlin/*.kt file is compiled together, so top-level
+    // names could clash with another file's.
+    /** Wraps the data key with AES-256-GCM under a key that stays in this object (the platform's). */
+    class AesGcmKeyStore(private val key: SecretKey = newKey()) : KeyStore {
+        val wraps = AtomicInteger()
+        val unwraps = AtomicInteger()
+
+        override fun wrapKey(key: ByteArray): ByteArray {
+            wraps.incrementAndGet()
+            val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
+            val cipher = Cipher.getInstance("AES/GCM/NoPadding")
+            cipher.init(Cipher.ENCRYPT_MODE, this.key, GCMParameterSpec(128, iv))
+            cipher.updateAAD(AAD)
+            return iv + cipher.doFinal(key)
+        }
+
+        override fun unwrapKey(wrapped: ByteArray): ByteArray {
+            unwraps.incrementAndGet()
+            if (wrapped.size < 12 + 16) throw PlatformException.Failed("wrapped key too short")
+            return try {
+                val cipher = Cipher.getInstance("AES/GCM/NoPadding")
+                cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, wrapped, 0, 12))
+                cipher.updateAAD(AAD)
+                cipher.doFinal(wrapped, 12, wrapped.size - 12)
+            } catch (e: javax.crypto.AEADBadTagException) {
+                throw PlatformException.Failed("wrapped key failed authentication")
+            }
+        }
+
+        companion object {
+            private val AAD = "frontline/test-keystore".toByteArray()
+
+            fun newKey(): SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
+        }
+    }
+
+    /** A key store that is locked: every call fails, as the Android Keystore does before unlock. */
+    class FailingKeyStore : KeyStore {
+        override fun wrapKey(key: ByteArray): ByteArray = throw PlatformException.Failed("keystore locked")
+
+        override fun unwrapKey(wrapped: ByteArray): ByteArray = throw PlatformException.Failed("keystore locked")
+    }
+
+    /** A key store that hands back some other 32-byte key than the one it was given to wrap. */
+    class WrongKeyStore : KeyStore {
+        override fun wrapKey(key: ByteArray): ByteArray = ByteArray(32) { 7 }
+
+        override fun unwrapKey(wrapped: ByteArray): ByteArray = ByteArray(32).also { SecureRandom().nextBytes(it) }
+    }
+
+    /** Collects log records (called from Rust, on whichever thread logged). */
+    class CapturingSink : LogSink {
+        val records: MutableList<LogRecord> = Collections.synchronizedList(mutableListOf())
+
+        override fun log(record: LogRecord) {
+            records.add(record)
+        }
+    }
 }
+
