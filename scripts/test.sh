@@ -34,6 +34,7 @@ START=$SECONDS
 RUST_PASSED=0 RUST_FAILED=0 RUST_IGNORED=0
 KOTLIN_PASSED=0 KOTLIN_FAILED=0
 PYTHON_PASSED=0 PYTHON_FAILED=0
+STEP_FAILED=0 # a failed step that is not a test (fmt, clippy, a build) counts as one failure
 
 step() { printf '\n==> %s  [%ds]\n' "$*" $((SECONDS - START)); }
 
@@ -45,13 +46,14 @@ show_log() {
 
 summary() {
     local passed=$((RUST_PASSED + KOTLIN_PASSED + PYTHON_PASSED))
-    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED))
+    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + STEP_FAILED))
     echo
     echo "Summary ($((SECONDS - START)) s):"
     printf '  Rust:   %d passed, %d failed, %d ignored\n' "$RUST_PASSED" "$RUST_FAILED" "$RUST_IGNORED"
     printf '  Kotlin: %d passed, %d failed\n' "$KOTLIN_PASSED" "$KOTLIN_FAILED"
     printf '  Python: %d passed, %d failed\n' "$PYTHON_PASSED" "$PYTHON_FAILED"
     echo "  Swift:  generated only (no Swift toolchain on this machine)"
+    ((STEP_FAILED == 0)) || echo "  Failed step: $FAILED_STEP (counted as 1 failure)"
     echo "$passed passed, $failed failed"
 }
 
@@ -59,6 +61,10 @@ summary() {
 fail() {
     echo "FAILED: $1" >&2
     [[ -n "${2:-}" && -f "$2" ]] && show_log "$2"
+    if ((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED == 0)); then
+        STEP_FAILED=1
+        FAILED_STEP=$1
+    fi
     summary
     exit 1
 }
