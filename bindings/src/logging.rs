@@ -80,7 +80,11 @@ pub trait LogSink: Send + Sync {
     fn log(&self, record: LogRecord) -> Result<(), LogSinkError>;
 }
 
-static SINK: RwLock<Option<Arc<dyn LogSink>>> = RwLock::new(None);
+/// The sink and the level it was given: records are checked against the sink's own level, so
+/// a sink never sees a record below its level, even while another thread swaps sinks.
+type Installed = (Arc<dyn LogSink>, log::LevelFilter);
+
+static SINK: RwLock<Option<Installed>> = RwLock::new(None);
 
 struct Bridge;
 
@@ -99,7 +103,10 @@ impl log::Log for Bridge {
             Ok(guard) => guard.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         };
-        if let Some(sink) = sink {
+        if let Some((sink, level)) = sink {
+            if record.level() > level {
+                return;
+            }
             // A failing sink must not disturb the call that logged.
             let _ = sink.log(LogRecord {
                 level: LogLevel::from_level(record.level()),
@@ -116,9 +123,10 @@ impl log::Log for Bridge {
 /// sink. Call once at app start.
 #[uniffi::export]
 pub fn set_log_sink(sink: Arc<dyn LogSink>, max_level: LogLevel) {
+    let installed = Some((sink, max_level.filter()));
     match SINK.write() {
-        Ok(mut guard) => *guard = Some(sink),
-        Err(poisoned) => *poisoned.into_inner() = Some(sink),
+        Ok(mut guard) => *guard = installed,
+        Err(poisoned) => *poisoned.into_inner() = installed,
     }
     // Fails only if another logger was installed first, in which case that one keeps working.
     let _ = log::set_logger(&BRIDGE);
