@@ -19,7 +19,7 @@ mod posture;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
-pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink};
+pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink, LogSinkError};
 
 uniffi::setup_scaffolding!("frontline_ffi");
 
