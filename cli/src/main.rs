@@ -13,6 +13,8 @@ mod collector;
 mod demo;
 mod device;
 mod keys;
+mod pack;
+mod posture;
 
 use std::process::ExitCode;
 
@@ -39,6 +41,10 @@ enum Command {
     Keys(keys::KeysArgs),
     /// Run the reference collector or print its report.
     Collector(collector::CollectorArgs),
+    /// Build training content packs.
+    Pack(pack::PackArgs),
+    /// The managed configuration (MDM) schema.
+    Config(posture::ConfigArgs),
 }
 
 fn parse_level(text: &str) -> Result<log::LevelFilter, String> {
@@ -54,6 +60,8 @@ fn main() -> ExitCode {
         Command::Device(args) => device::run(args),
         Command::Keys(args) => keys::run(args),
         Command::Collector(args) => collector::run(args),
+        Command::Pack(args) => pack::run(args),
+        Command::Config(args) => posture::run_config(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
