@@ -147,6 +147,11 @@ impl ProxyStats {
     }
 }
 
+/// Every fault and how often it was applied.
+pub fn fault_counts(stats: &ProxyStats) -> std::collections::HashMap<Fault, u64> {
+    stats.counts.lock().map(|c| c.clone()).unwrap_or_default()
+}
+
 /// A running proxy; dropping it stops it.
 pub struct FaultProxy {
     addr: SocketAddr,
