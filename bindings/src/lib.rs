@@ -15,6 +15,7 @@ mod bundle;
 mod companion;
 mod error;
 mod logging;
+mod training;
 
 pub use companion::Companion;
 pub use error::FrontlineError;

@@ -12,6 +12,7 @@
 mod demo;
 mod device;
 mod pack;
+mod train;
 
 use std::process::ExitCode;
 
