@@ -74,6 +74,30 @@ pub enum FrontlineError {
         /// Why.
         reason: TrainingRefusal,
     },
+    /// A setting the operation needs (named) is missing from the configuration.
+    #[error("not configured: {setting}")]
+    NotConfigured {
+        /// The setting's name, e.g. `collector_url`.
+        setting: String,
+    },
+    /// The collector's response was malformed; nothing was marked delivered and the reports
+    /// will be sent again later.
+    #[error("the collector's response is malformed ({reason})")]
+    BadResponse {
+        /// What is wrong with it (no values quoted).
+        reason: String,
+    },
+    /// The response answers no outstanding request (already handled or expired). Nothing
+    /// changed.
+    #[error("the response answers no outstanding request")]
+    UnknownRequest,
+    /// The managed configuration has invalid values; the previous configuration stays in
+    /// force. Each problem names a key (never its value).
+    #[error("the managed configuration has {} invalid value(s)", problems.len())]
+    InvalidConfig {
+        /// Every problem found.
+        problems: Vec<frontline_core::config::managed::ConfigProblem>,
+    },
 }
 
 impl From<Error> for FrontlineError {
@@ -93,6 +117,14 @@ impl From<Error> for FrontlineError {
             },
             Error::BundleRefused(reason) => Self::BundleRefused { reason },
             Error::TrainingRefused(reason) => Self::TrainingRefused { reason },
+            Error::NotConfigured(setting) => Self::NotConfigured {
+                setting: setting.to_owned(),
+            },
+            Error::BadResponse(reason) => Self::BadResponse {
+                reason: reason.to_owned(),
+            },
+            Error::UnknownRequest => Self::UnknownRequest,
+            Error::InvalidConfig(problems) => Self::InvalidConfig { problems },
         }
     }
 }

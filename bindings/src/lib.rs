@@ -15,6 +15,7 @@ mod bundle;
 mod companion;
 mod error;
 mod logging;
+mod posture;
 mod training;
 
 pub use companion::Companion;

@@ -33,6 +33,40 @@ pub struct DeviceArgs {
 pub enum DeviceCommand {
     /// Show the device's store and configuration.
     Info,
+    /// Check the device's posture from a fact file (JSON `DeviceFacts`).
+    Check {
+        /// The fact file.
+        #[arg(long)]
+        facts: PathBuf,
+        /// Who asks: user, schedule, app-start or mdm:REQUEST_ID.
+        #[arg(long, default_value = "user", value_parser = crate::posture::parse_trigger)]
+        trigger: frontline_core::posture::PostureTrigger,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a managed configuration (a JSON object of MDM keys).
+    ApplyConfig {
+        /// The configuration file.
+        file: PathBuf,
+    },
+    /// Show the MDM feedback from the latest posture report.
+    Feedback {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the advisories that concern this device.
+    Advisories {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Acknowledge an advisory.
+    AckAdvisory {
+        /// The advisory id.
+        id: String,
+    },
     /// List the training modules assigned to the role, with status.
     Modules {
         /// Print JSON.
@@ -80,7 +114,7 @@ pub fn open_device(data_dir: &Path, config: CompanionConfig) -> CliResult<Compan
 pub fn run(args: DeviceArgs) -> CliResult {
     let mut config = CompanionConfig::new("example-trust", &args.pseudonym, args.role);
     config.publisher_key = args.publisher_key.clone();
-    let companion = open_device(&args.data_dir, config)?;
+    let mut companion = open_device(&args.data_dir, config)?;
     match args.command {
         DeviceCommand::Info => {
             println!("schema version: {}", companion.schema_version());
@@ -92,6 +126,15 @@ pub fn run(args: DeviceArgs) -> CliResult {
         }
         DeviceCommand::Train(train) => crate::train::train(&companion, &train)?,
         DeviceCommand::Statements { limit } => crate::train::statements(&companion, limit)?,
+        DeviceCommand::Check {
+            facts,
+            trigger,
+            json,
+        } => crate::posture::check(&companion, &facts, trigger, json)?,
+        DeviceCommand::ApplyConfig { file } => crate::posture::apply_config(&mut companion, &file)?,
+        DeviceCommand::Feedback { json } => crate::posture::feedback(&companion, json)?,
+        DeviceCommand::Advisories { json } => crate::posture::advisories(&companion, json)?,
+        DeviceCommand::AckAdvisory { id } => crate::posture::acknowledge(&companion, &id)?,
     }
     Ok(())
 }

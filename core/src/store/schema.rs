@@ -94,9 +94,15 @@ CREATE TABLE outbox (
     next_attempt_at INTEGER NOT NULL DEFAULT 0,
     size            INTEGER NOT NULL,
     envelope        BLOB NOT NULL,
-    last_error      TEXT
+    last_error      TEXT,
+    batch_id        TEXT,
+    sent_at         INTEGER,
+    isolate         INTEGER NOT NULL DEFAULT 0,
+    delivered_at    INTEGER
 ) STRICT;
 CREATE INDEX outbox_state ON outbox (state, priority, created_at);
+CREATE INDEX outbox_batch ON outbox (batch_id);
+CREATE INDEX outbox_coalesce ON outbox (coalesce_key);
 ";
 
 /// The steps from version N-1 to N, in order (index 0 creates version 1).
