@@ -21,7 +21,8 @@ pub struct DeviceArgs {
     /// The staff pseudonym.
     #[arg(long, default_value = "staff-0001")]
     pub pseudonym: String,
-    /// The organisation's bundle publisher key (base64url of the raw Ed25519 public key).
+    /// The organisation's bundle publisher key: a public JWK file, or base64url of the raw
+    /// Ed25519 public key.
     #[arg(long)]
     pub publisher_key: Option<String>,
     #[command(subcommand)]
@@ -113,7 +114,11 @@ pub fn open_device(data_dir: &Path, config: CompanionConfig) -> CliResult<Compan
 /// Runs `frontline device`.
 pub fn run(args: DeviceArgs) -> CliResult {
     let mut config = CompanionConfig::new("example-trust", &args.pseudonym, args.role);
-    config.publisher_key = args.publisher_key.clone();
+    config.publisher_key = args
+        .publisher_key
+        .as_deref()
+        .map(crate::train::publisher_key_arg)
+        .transpose()?;
     let mut companion = open_device(&args.data_dir, config)?;
     match args.command {
         DeviceCommand::Info => {

@@ -28,6 +28,16 @@ pub struct TrainArgs {
     pub statements_out: Option<PathBuf>,
 }
 
+/// `--publisher-key`: a JWK file's text if the value names a file, else the value itself
+/// (base64url). The core checks it either way.
+pub fn publisher_key_arg(value: &str) -> CliResult<String> {
+    let path = Path::new(value);
+    if path.is_file() {
+        return crate::keys::read_key_file(path);
+    }
+    Ok(value.to_owned())
+}
+
 /// Parses `q1=a;q2=b,c` into answers.
 pub fn parse_answers(text: &str) -> CliResult<Vec<QuizAnswer>> {
     text.split(';')
