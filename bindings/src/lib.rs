@@ -16,6 +16,7 @@ mod companion;
 mod error;
 mod logging;
 mod posture;
+mod training;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
