@@ -14,6 +14,7 @@
 mod companion;
 mod error;
 mod logging;
+mod sync;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
