@@ -767,6 +767,16 @@ proptest! {
                 };
                 prop_assert!(ok, "{} is {:?} in the store, {:?} in the model", id, stored, m);
             }
+            let conn = d.c.store.conn();
+            let scanned: (i64, i64) = conn.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM outbox WHERE state != 'delivered'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            ).unwrap();
+            let kept: (i64, i64) = conn.query_row(
+                "SELECT reports, bytes FROM outbox_totals", [], |r| Ok((r.get(0)?, r.get(1)?)),
+            ).unwrap();
+            prop_assert_eq!(scanned, kept, "trigger-kept totals drifted");
         }
         // Finally drain everything with a well-behaved collector: every waiting report arrives.
         d.clock.advance(BACKOFF_CAP_MS + 1);
@@ -786,5 +796,13 @@ proptest! {
         }
         let status = d.c.outbox_status().unwrap();
         prop_assert_eq!(status.pending + status.in_flight, 0);
+        // The trigger-kept totals agree with a full count.
+        let scanned: (i64, i64) = d.c.store.conn().query_row(
+            "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM outbox WHERE state != 'delivered'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        ).unwrap();
+        prop_assert_eq!(scanned.0 as u64, status.dead);
+        prop_assert_eq!(scanned.1 as u64, status.bytes);
     }
 }
