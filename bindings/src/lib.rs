@@ -17,6 +17,7 @@ mod error;
 mod logging;
 mod posture;
 mod training;
+mod sync;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
