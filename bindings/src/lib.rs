@@ -11,6 +11,7 @@
 
 #![allow(unsafe_code)] // uniffi's generated scaffolding only; no hand-written unsafe code.
 
+mod bundle;
 mod companion;
 mod error;
 mod logging;

@@ -90,7 +90,8 @@ pub fn read_facts(path: &Path) -> CliResult<DeviceFacts> {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> CliResult<String> {
-    serde_json::to_string_pretty(value).map_err(|e| CliError::Message(format!("JSON output failed: {e}")))
+    serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Message(format!("JSON output failed: {e}")))
 }
 
 /// Prints a report for people.
@@ -119,7 +120,11 @@ pub fn print_report(report: &PostureReport) {
         if matches!(c.status.as_str(), "fail" | "unknown" | "warn") {
             println!("  {:<15} expected: {}", "", c.expected);
             let lesson = c.remediation.lesson_id.as_deref().unwrap_or("-");
-            let screen = c.remediation.settings_target.android_action().unwrap_or("-");
+            let screen = c
+                .remediation
+                .settings_target
+                .android_action()
+                .unwrap_or("-");
             println!("  {:<15} fix: lesson {lesson}, settings {screen}", "");
         }
         if let Some(deadline) = c.grace_deadline_ms {
@@ -129,7 +134,12 @@ pub fn print_report(report: &PostureReport) {
 }
 
 /// `device check`.
-pub fn check(companion: &Companion, facts: &Path, trigger: PostureTrigger, json: bool) -> CliResult {
+pub fn check(
+    companion: &Companion,
+    facts: &Path,
+    trigger: PostureTrigger,
+    json: bool,
+) -> CliResult {
     let facts = read_facts(facts)?;
     let report = companion.check_posture(facts, trigger)?;
     if json {
@@ -145,9 +155,9 @@ pub fn check(companion: &Companion, facts: &Path, trigger: PostureTrigger, json:
 pub fn read_config_map(path: &Path) -> CliResult<HashMap<String, String>> {
     let value: serde_json::Value = serde_json::from_slice(&read(path, "configuration file")?)
         .map_err(|e| CliError::Message(format!("the configuration file is not JSON: {e}")))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| CliError::Message(String::from("the configuration file must be a JSON object")))?;
+    let object = value.as_object().ok_or_else(|| {
+        CliError::Message(String::from("the configuration file must be a JSON object"))
+    })?;
     let mut map = HashMap::new();
     for (key, v) in object {
         let text = match v {

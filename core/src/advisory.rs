@@ -221,7 +221,8 @@ impl AdvisoryFeed {
             }
         }
         for (i, r) in self.android_patch_releases.iter().enumerate() {
-            if clock::parse_date(&r.patch_level).is_none() || clock::parse_date(&r.released).is_none()
+            if clock::parse_date(&r.patch_level).is_none()
+                || clock::parse_date(&r.released).is_none()
             {
                 return Err(FeedProblem::BadRelease(i));
             }
@@ -240,7 +241,12 @@ impl AdvisoryFeed {
         let android = self
             .android_patch_releases
             .iter()
-            .filter_map(|r| Some((clock::parse_date(&r.patch_level)?, clock::parse_date(&r.released)?)))
+            .filter_map(|r| {
+                Some((
+                    clock::parse_date(&r.patch_level)?,
+                    clock::parse_date(&r.released)?,
+                ))
+            })
             .collect();
         let ios = self
             .ios_releases
@@ -356,9 +362,20 @@ pub fn relevance(advisory: &Advisory, facts: &DeviceFacts) -> Option<Relevance> 
 }
 
 impl Companion {
-    /// The advisory feed in force: the installed one, or the built-in sample.
-    pub(crate) fn advisory_feed(&self) -> Result<AdvisoryFeed> {
-        AdvisoryFeed::default_feed().map_err(|_| Error::InvalidInput(String::from("built-in advisory feed")))
+    /// The advisory feed in force: the installed `advisories` bundle, or the built-in sample.
+    /// An installed payload was checked before install; should a later build read it
+    /// differently, the built-in feed applies.
+    pub fn advisory_feed(&self) -> Result<AdvisoryFeed> {
+        if let Some(payload) = self.installed_payload(crate::bundle::BundleKind::Advisories)? {
+            match AdvisoryFeed::parse(&payload) {
+                Ok(feed) => return Ok(feed),
+                Err(_) => log::warn!(
+                    "installed advisory feed unreadable by this build; using the built-in feed"
+                ),
+            }
+        }
+        AdvisoryFeed::default_feed()
+            .map_err(|_| Error::InvalidInput(String::from("built-in advisory feed")))
     }
 
     /// The advisories that concern this device, by the latest facts the platform submitted,
@@ -401,7 +418,9 @@ impl Companion {
     pub fn acknowledge_advisory(&self, advisory_id: &str) -> Result<UnixMillis> {
         let feed = self.advisory_feed()?;
         if !feed.advisories.iter().any(|a| a.id == advisory_id) {
-            return Err(Error::InvalidInput(String::from("no such advisory in the feed")));
+            return Err(Error::InvalidInput(String::from(
+                "no such advisory in the feed",
+            )));
         }
         let tx = self.store.transaction()?;
         let earlier: Option<i64> = tx
@@ -479,10 +498,16 @@ mod tests {
             max_version: Some("16".into()),
             patch_before: Some("2026-11-01".into()),
         }]);
-        assert_eq!(relevance(&a, &android("15", "2026-10-01")), Some(Relevance::Affected));
+        assert_eq!(
+            relevance(&a, &android("15", "2026-10-01")),
+            Some(Relevance::Affected)
+        );
         assert_eq!(relevance(&a, &android("15", "2026-11-01")), None);
         assert_eq!(relevance(&a, &android("12", "2026-01-01")), None);
-        assert_eq!(relevance(&a, &android("16.1", "2026-01-01")), Some(Relevance::Affected));
+        assert_eq!(
+            relevance(&a, &android("16.1", "2026-01-01")),
+            Some(Relevance::Affected)
+        );
         assert_eq!(
             relevance(&a, &android("15", "garbage")),
             Some(Relevance::PossiblyAffected)
@@ -503,7 +528,10 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_slice(DEFAULT_ADVISORIES).unwrap();
         v["advisories"][0]["published"] = "last tuesday".into();
         let bytes = serde_json::to_vec(&v).unwrap();
-        assert_eq!(AdvisoryFeed::parse(&bytes), Err(FeedProblem::BadDateOrVersion(0)));
+        assert_eq!(
+            AdvisoryFeed::parse(&bytes),
+            Err(FeedProblem::BadDateOrVersion(0))
+        );
         let mut v: serde_json::Value = serde_json::from_slice(DEFAULT_ADVISORIES).unwrap();
         v["advisories"][1]["id"] = v["advisories"][0]["id"].clone();
         let bytes = serde_json::to_vec(&v).unwrap();

@@ -72,7 +72,8 @@ pub fn rfc3339(ms: UnixMillis) -> String {
             let fmt = time::macros::format_description!(
                 "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
             );
-            t.format(&fmt).unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000Z"))
+            t.format(&fmt)
+                .unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000Z"))
         }
         Err(_) => String::from("1970-01-01T00:00:00.000Z"),
     }
@@ -80,7 +81,8 @@ pub fn rfc3339(ms: UnixMillis) -> String {
 
 /// Parses an RFC 3339 timestamp into Unix milliseconds.
 pub fn parse_rfc3339(text: &str) -> Option<UnixMillis> {
-    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    let t =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
@@ -118,7 +120,10 @@ mod tests {
         assert_eq!(text, "2026-11-28T17:03:04.123Z");
         assert_eq!(parse_rfc3339(&text), Some(ms));
         assert_eq!(format_date(ms), "2026-11-28");
-        assert_eq!(parse_date("2026-11-28"), Some(ms - (17 * 3600 + 3 * 60 + 4) * 1000 - 123));
+        assert_eq!(
+            parse_date("2026-11-28"),
+            Some(ms - (17 * 3600 + 3 * 60 + 4) * 1000 - 123)
+        );
         assert_eq!(parse_date("2026-13-01"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
     }

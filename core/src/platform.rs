@@ -81,7 +81,10 @@ impl SoftwareKeyStore {
             }
             Err(_) => return Err(crate::Error::KeyStore),
         };
-        let key: [u8; 32] = raw.as_slice().try_into().map_err(|_| crate::Error::KeyStore)?;
+        let key: [u8; 32] = raw
+            .as_slice()
+            .try_into()
+            .map_err(|_| crate::Error::KeyStore)?;
         Self::new(&key)
     }
 }

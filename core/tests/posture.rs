@@ -7,11 +7,15 @@ use std::sync::Arc;
 
 use frontline_core::clock::{parse_rfc3339, DAY_MS};
 use frontline_core::config::managed::{self, ConfigProblemKind};
-use frontline_core::posture::{CheckStatus, DeviceFacts, FeedbackSeverity, PostureTrigger, Verdict};
+use frontline_core::posture::{
+    CheckStatus, DeviceFacts, FeedbackSeverity, PostureTrigger, Verdict,
+};
 use frontline_core::{Companion, CompanionConfig, Error, ManualClock, SoftwareKeyStore, StaffRole};
 
 fn fixture(name: &str) -> DeviceFacts {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/devices").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/devices")
+        .join(name);
     DeviceFacts::from_json(&std::fs::read(path).unwrap()).unwrap()
 }
 
@@ -36,7 +40,8 @@ fn device() -> Device {
     let path = dir.path().to_path_buf();
     let keys = Arc::new(SoftwareKeyStore::ephemeral().unwrap());
     let clock = Arc::new(ManualClock::new(noon()));
-    let companion = Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
+    let companion =
+        Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
     Device {
         _dir: dir,
         path,
@@ -56,7 +61,8 @@ impl Device {
             companion,
         } = self;
         drop(companion);
-        let companion = Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
+        let companion =
+            Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
         Device {
             _dir,
             path,
@@ -77,7 +83,12 @@ fn failing(report: &frontline_core::posture::PostureReport) -> Vec<&str> {
 }
 
 fn status_of(report: &frontline_core::posture::PostureReport, id: &str) -> CheckStatus {
-    report.checks.iter().find(|c| c.check_id == id).unwrap().status
+    report
+        .checks
+        .iter()
+        .find(|c| c.check_id == id)
+        .unwrap()
+        .status
 }
 
 #[test]
@@ -96,12 +107,20 @@ fn sample_devices_get_the_expected_verdicts() {
             &["root_jailbreak"],
             &["developer_options", "usb_debugging"],
         ),
-        ("iphone-no-passcode.json", Verdict::InGrace, &["screen_lock", "encryption"], &[]),
+        (
+            "iphone-no-passcode.json",
+            Verdict::InGrace,
+            &["screen_lock", "encryption"],
+            &[],
+        ),
         ("sparse-probe.json", Verdict::Unknown, &[], &[]),
     ];
     for (file, verdict, fails, warns) in table {
         let d = device();
-        let report = d.companion.check_posture(fixture(file), PostureTrigger::User).unwrap();
+        let report = d
+            .companion
+            .check_posture(fixture(file), PostureTrigger::User)
+            .unwrap();
         assert_eq!(report.verdict, *verdict, "{file}: {:#?}", report.checks);
         assert_eq!(failing(&report), *fails, "{file}");
         let warned: Vec<&str> = report
@@ -124,9 +143,23 @@ fn sample_devices_get_the_expected_verdicts() {
 #[test]
 fn sparse_probe_is_unknown_never_pass() {
     let d = device();
-    let report = d.companion.check_posture(fixture("sparse-probe.json"), PostureTrigger::User).unwrap();
-    assert!(report.checks.iter().all(|c| c.status == CheckStatus::Unknown), "{:#?}", report.checks);
-    let su = report.checks.iter().find(|c| c.check_id == "security_updates").unwrap();
+    let report = d
+        .companion
+        .check_posture(fixture("sparse-probe.json"), PostureTrigger::User)
+        .unwrap();
+    assert!(
+        report
+            .checks
+            .iter()
+            .all(|c| c.status == CheckStatus::Unknown),
+        "{:#?}",
+        report.checks
+    );
+    let su = report
+        .checks
+        .iter()
+        .find(|c| c.check_id == "security_updates")
+        .unwrap();
     assert!(su.observed.contains("unreadable"), "{}", su.observed);
 }
 
@@ -134,30 +167,52 @@ fn sparse_probe_is_unknown_never_pass() {
 fn grace_survives_reopen_and_expires_on_the_injected_clock() {
     let d = device();
     let facts = fixture("iphone-no-passcode.json");
-    let first = d.companion.check_posture(facts.clone(), PostureTrigger::Schedule).unwrap();
+    let first = d
+        .companion
+        .check_posture(facts.clone(), PostureTrigger::Schedule)
+        .unwrap();
     assert_eq!(first.verdict, Verdict::InGrace);
     let deadline = first.checks[0].grace_deadline_ms.unwrap();
     assert_eq!(deadline, noon() + DAY_MS);
 
     d.clock.advance(DAY_MS / 2);
     let d = d.reopen();
-    let later = d.companion.check_posture(facts.clone(), PostureTrigger::Schedule).unwrap();
+    let later = d
+        .companion
+        .check_posture(facts.clone(), PostureTrigger::Schedule)
+        .unwrap();
     assert_eq!(later.verdict, Verdict::InGrace);
-    assert_eq!(later.checks[0].first_failed_at_ms, Some(noon()), "grace clock kept across reopen");
+    assert_eq!(
+        later.checks[0].first_failed_at_ms,
+        Some(noon()),
+        "grace clock kept across reopen"
+    );
 
     d.clock.advance(DAY_MS / 2);
-    let expired = d.companion.check_posture(facts.clone(), PostureTrigger::Schedule).unwrap();
+    let expired = d
+        .companion
+        .check_posture(facts.clone(), PostureTrigger::Schedule)
+        .unwrap();
     assert_eq!(expired.verdict, Verdict::NonCompliant);
 
     // Fixed: passes and the grace clock is cleared; a new failure starts a new one.
     let mut fixed = facts.clone();
     fixed.secure_lock_screen = Some(true);
     fixed.storage_encryption = Some(frontline_core::posture::StorageEncryption::DataProtectionOn);
-    let ok = d.companion.check_posture(fixed, PostureTrigger::User).unwrap();
+    let ok = d
+        .companion
+        .check_posture(fixed, PostureTrigger::User)
+        .unwrap();
     assert_eq!(ok.verdict, Verdict::Compliant, "{:#?}", ok.checks);
     d.clock.advance(DAY_MS);
-    let again = d.companion.check_posture(facts, PostureTrigger::User).unwrap();
-    assert_eq!(again.checks[0].first_failed_at_ms, Some(noon() + 2 * DAY_MS));
+    let again = d
+        .companion
+        .check_posture(facts, PostureTrigger::User)
+        .unwrap();
+    assert_eq!(
+        again.checks[0].first_failed_at_ms,
+        Some(noon() + 2 * DAY_MS)
+    );
     assert_eq!(again.verdict, Verdict::InGrace);
 }
 
@@ -165,9 +220,14 @@ fn grace_survives_reopen_and_expires_on_the_injected_clock() {
 fn reports_are_stored_and_the_latest_is_readable() {
     let d = device();
     assert!(d.companion.latest_posture_report().unwrap().is_none());
-    d.companion.check_posture(fixture("rooted-phone.json"), PostureTrigger::User).unwrap();
+    d.companion
+        .check_posture(fixture("rooted-phone.json"), PostureTrigger::User)
+        .unwrap();
     d.clock.advance(1000);
-    let second = d.companion.check_posture(fixture("pixel-current.json"), PostureTrigger::AppStart).unwrap();
+    let second = d
+        .companion
+        .check_posture(fixture("pixel-current.json"), PostureTrigger::AppStart)
+        .unwrap();
     let d = d.reopen();
     assert_eq!(d.companion.latest_posture_report().unwrap(), Some(second));
     assert_eq!(
@@ -177,7 +237,10 @@ fn reports_are_stored_and_the_latest_is_readable() {
 }
 
 fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 #[test]
@@ -204,7 +267,10 @@ fn bad_managed_config_names_every_key_and_keeps_the_previous_one() {
     let Err(Error::InvalidConfig(problems)) = d.companion.apply_managed_config(bad) else {
         panic!("expected InvalidConfig");
     };
-    let mut keys: Vec<(&str, ConfigProblemKind)> = problems.iter().map(|p| (p.key.as_str(), p.problem)).collect();
+    let mut keys: Vec<(&str, ConfigProblemKind)> = problems
+        .iter()
+        .map(|p| (p.key.as_str(), p.problem))
+        .collect();
     keys.sort_by_key(|k| k.0);
     assert_eq!(
         keys,
@@ -219,7 +285,11 @@ fn bad_managed_config_names_every_key_and_keeps_the_previous_one() {
     let text = Error::InvalidConfig(problems).to_string();
     assert!(!text.contains("nurse") && !text.contains("http"), "{text}");
     assert_eq!(d.companion.config(), &before);
-    assert_eq!(d.companion.pending_posture_request().unwrap(), None, "refused map ran nothing");
+    assert_eq!(
+        d.companion.pending_posture_request().unwrap(),
+        None,
+        "refused map ran nothing"
+    );
 
     // The stored managed config overrides the app's on the next open.
     let d = d.reopen();
@@ -236,11 +306,23 @@ fn mdm_request_runs_once_per_id_and_waits_for_facts() {
         .unwrap();
     assert!(out.posture_check_pending);
     assert!(out.posture_report.is_none());
-    assert_eq!(d.companion.pending_posture_request().unwrap().as_deref(), Some("req-1"));
+    assert_eq!(
+        d.companion.pending_posture_request().unwrap().as_deref(),
+        Some("req-1")
+    );
 
     // The next facts answer it, with the MDM's id, kept in the outbox.
-    let report = d.companion.submit_device_facts(fixture("rooted-phone.json")).unwrap().unwrap();
-    assert_eq!(report.trigger, PostureTrigger::Mdm { request_id: "req-1".into() });
+    let report = d
+        .companion
+        .submit_device_facts(fixture("rooted-phone.json"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        report.trigger,
+        PostureTrigger::Mdm {
+            request_id: "req-1".into()
+        }
+    );
     assert_eq!(d.companion.pending_posture_request().unwrap(), None);
     assert_eq!(d.companion.pending_report_count().unwrap(), 1);
 
@@ -254,7 +336,12 @@ fn mdm_request_runs_once_per_id_and_waits_for_facts() {
     // An explicit MDM check for an answered id returns the earlier report.
     let again = d
         .companion
-        .check_posture(fixture("pixel-current.json"), PostureTrigger::Mdm { request_id: "req-1".into() })
+        .check_posture(
+            fixture("pixel-current.json"),
+            PostureTrigger::Mdm {
+                request_id: "req-1".into(),
+            },
+        )
         .unwrap();
     assert_eq!(again, report);
 
@@ -262,7 +349,10 @@ fn mdm_request_runs_once_per_id_and_waits_for_facts() {
     d.clock.advance(60_000);
     let out = d
         .companion
-        .apply_managed_config(map(&[("posture_check_request_id", "req-2"), ("future_key", "x")]))
+        .apply_managed_config(map(&[
+            ("posture_check_request_id", "req-2"),
+            ("future_key", "x"),
+        ]))
         .unwrap();
     assert_eq!(out.ignored_keys, vec!["future_key".to_owned()]);
     let report = out.posture_report.unwrap();
@@ -277,9 +367,15 @@ fn pending_request_is_answered_by_the_next_check() {
     d.companion
         .apply_managed_config(map(&[("posture_check_request_id", "req-7")]))
         .unwrap();
-    let report = d.companion.check_posture(fixture("pixel-current.json"), PostureTrigger::User).unwrap();
+    let report = d
+        .companion
+        .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+        .unwrap();
     assert_eq!(report.trigger.request_id(), Some("req-7"));
-    let next = d.companion.check_posture(fixture("pixel-current.json"), PostureTrigger::User).unwrap();
+    let next = d
+        .companion
+        .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+        .unwrap();
     assert_eq!(next.trigger, PostureTrigger::User);
 }
 
@@ -289,7 +385,9 @@ fn feedback_emits_every_check_and_resolves_errors() {
     let none = d.companion.mdm_feedback().unwrap();
     assert_eq!(none.keyed_app_states[0].severity, FeedbackSeverity::Error);
 
-    d.companion.check_posture(fixture("iphone-no-passcode.json"), PostureTrigger::User).unwrap();
+    d.companion
+        .check_posture(fixture("iphone-no-passcode.json"), PostureTrigger::User)
+        .unwrap();
     let fb = d.companion.mdm_feedback().unwrap();
     let policy_checks = 8;
     assert_eq!(fb.keyed_app_states.len(), policy_checks + 1);
@@ -310,10 +408,21 @@ fn feedback_emits_every_check_and_resolves_errors() {
     let mut fixed = fixture("iphone-no-passcode.json");
     fixed.secure_lock_screen = Some(true);
     fixed.storage_encryption = Some(frontline_core::posture::StorageEncryption::DataProtectionOn);
-    d.companion.check_posture(fixed, PostureTrigger::User).unwrap();
+    d.companion
+        .check_posture(fixed, PostureTrigger::User)
+        .unwrap();
     let fb = d.companion.mdm_feedback().unwrap();
-    assert_eq!(fb.keyed_app_states.len(), policy_checks + 1, "every key again, so errors resolve");
-    assert!(fb.keyed_app_states.iter().all(|s| s.severity == FeedbackSeverity::Info), "{fb:#?}");
+    assert_eq!(
+        fb.keyed_app_states.len(),
+        policy_checks + 1,
+        "every key again, so errors resolve"
+    );
+    assert!(
+        fb.keyed_app_states
+            .iter()
+            .all(|s| s.severity == FeedbackSeverity::Info),
+        "{fb:#?}"
+    );
 }
 
 #[test]
@@ -321,9 +430,13 @@ fn advisories_match_the_latest_facts_and_acks_queue_once() {
     let d = device();
     // Without facts every advisory may concern the device.
     let all = d.companion.advisories_for_device().unwrap();
-    assert!(all.iter().all(|m| m.relevance == frontline_core::advisory::Relevance::PossiblyAffected));
+    assert!(all
+        .iter()
+        .all(|m| m.relevance == frontline_core::advisory::Relevance::PossiblyAffected));
 
-    d.companion.check_posture(fixture("android10-unsupported.json"), PostureTrigger::User).unwrap();
+    d.companion
+        .check_posture(fixture("android10-unsupported.json"), PostureTrigger::User)
+        .unwrap();
     let ids: Vec<String> = d
         .companion
         .advisories_for_device()
@@ -331,9 +444,14 @@ fn advisories_match_the_latest_facts_and_acks_queue_once() {
         .into_iter()
         .map(|m| m.advisory.id)
         .collect();
-    assert_eq!(ids, vec!["SAMPLE-2026-011", "SAMPLE-2026-014", "SAMPLE-2026-013"]);
+    assert_eq!(
+        ids,
+        vec!["SAMPLE-2026-011", "SAMPLE-2026-014", "SAMPLE-2026-013"]
+    );
 
-    d.companion.check_posture(fixture("pixel-current.json"), PostureTrigger::User).unwrap();
+    d.companion
+        .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+        .unwrap();
     let ids: Vec<String> = d
         .companion
         .advisories_for_device()
@@ -347,7 +465,10 @@ fn advisories_match_the_latest_facts_and_acks_queue_once() {
     let at = d.companion.acknowledge_advisory("SAMPLE-2026-014").unwrap();
     assert_eq!(d.companion.pending_report_count().unwrap(), queued + 1);
     d.clock.advance(5000);
-    assert_eq!(d.companion.acknowledge_advisory("SAMPLE-2026-014").unwrap(), at);
+    assert_eq!(
+        d.companion.acknowledge_advisory("SAMPLE-2026-014").unwrap(),
+        at
+    );
     assert_eq!(d.companion.pending_report_count().unwrap(), queued + 1);
     assert_eq!(
         d.companion.advisories_for_device().unwrap()[0].acknowledged_at_ms,
@@ -372,18 +493,29 @@ fn odd_facts_never_panic() {
     ];
     for text in odd {
         let facts = DeviceFacts::from_json(text.as_bytes()).unwrap();
-        let report = d.companion.check_posture(facts, PostureTrigger::User).unwrap();
+        let report = d
+            .companion
+            .check_posture(facts, PostureTrigger::User)
+            .unwrap();
         assert_ne!(report.verdict, Verdict::Compliant, "{text}");
     }
     let beta = DeviceFacts::from_json(
         br#"{"platform":"android","os_version":"14.0.1-beta","security_patch":"2099-01-01"}"#,
     )
     .unwrap();
-    let report = d.companion.check_posture(beta, PostureTrigger::User).unwrap();
+    let report = d
+        .companion
+        .check_posture(beta, PostureTrigger::User)
+        .unwrap();
     assert_eq!(status_of(&report, "os_supported"), CheckStatus::Pass);
     assert_eq!(status_of(&report, "security_updates"), CheckStatus::Unknown);
     assert!(matches!(
-        d.companion.check_posture(DeviceFacts::default(), PostureTrigger::Mdm { request_id: "bad id!".into() }),
+        d.companion.check_posture(
+            DeviceFacts::default(),
+            PostureTrigger::Mdm {
+                request_id: "bad id!".into()
+            }
+        ),
         Err(Error::InvalidInput(_))
     ));
 }
@@ -407,4 +539,133 @@ fn committed_mdm_schema_files_match_the_generator() {
         managed::appconfig_specfile(),
         "regenerate with `frontline config schema --appconfig`"
     );
+}
+
+mod bundles {
+    use super::*;
+    use frontline_core::bundle::{sign_bundle, BundleKind, BundleRefusal};
+    use frontline_core::crypto::{b64url, SigningKey};
+
+    fn publisher() -> SigningKey {
+        SigningKey::from_seed(&[42u8; 32]).unwrap()
+    }
+
+    fn trusting_device() -> Device {
+        let mut d = device();
+        let key = b64url(&publisher().public_key());
+        d.companion
+            .apply_managed_config(map(&[("publisher_key", key.as_str())]))
+            .unwrap();
+        d
+    }
+
+    fn default_policy_json() -> serde_json::Value {
+        serde_json::from_slice(frontline_core::posture::policy::DEFAULT_POLICY).unwrap()
+    }
+
+    #[test]
+    fn a_signed_policy_bundle_changes_the_checks_and_a_bad_one_changes_nothing() {
+        let d = trusting_device();
+        let pixel = fixture("pixel-current.json");
+        assert_eq!(
+            d.companion
+                .check_posture(pixel.clone(), PostureTrigger::User)
+                .unwrap()
+                .verdict,
+            Verdict::Compliant
+        );
+        // The organisation raises the Android minimum to 17.
+        let mut stricter = default_policy_json();
+        stricter["version"] = "2026.12-strict".into();
+        for check in stricter["checks"].as_array_mut().unwrap() {
+            if check["id"] == "os_supported" {
+                check["rule"]["min"]["android"] = "17".into();
+            }
+        }
+        let payload = serde_json::to_vec(&stricter).unwrap();
+        let bundle = sign_bundle(BundleKind::Policy, 1, noon(), None, &payload, &publisher());
+        d.companion.install_bundle(&bundle).unwrap();
+        let report = d
+            .companion
+            .check_posture(pixel.clone(), PostureTrigger::User)
+            .unwrap();
+        assert_eq!(report.policy_version, "2026.12-strict");
+        assert_eq!(report.verdict, Verdict::InGrace);
+        assert_eq!(failing(&report), vec!["os_supported"]);
+
+        // A policy with a repeated check id is refused; the stricter one stays.
+        let mut broken = default_policy_json();
+        broken["checks"][1]["id"] = "screen_lock".into();
+        let payload = serde_json::to_vec(&broken).unwrap();
+        let bundle = sign_bundle(BundleKind::Policy, 2, noon(), None, &payload, &publisher());
+        assert!(matches!(
+            d.companion.install_bundle(&bundle),
+            Err(Error::BundleRefused(BundleRefusal::InvalidPayload))
+        ));
+        assert_eq!(
+            d.companion.active_policy().unwrap().version,
+            "2026.12-strict"
+        );
+    }
+
+    #[test]
+    fn a_signed_advisory_feed_replaces_the_sample() {
+        let d = trusting_device();
+        d.companion
+            .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+            .unwrap();
+        let feed = serde_json::json!({
+            "format": 1,
+            "feed_id": "example-trust-2026-12",
+            "advisories": [{
+                "id": "ET-2026-0042",
+                "title": "Update the rostering app",
+                "severity": "critical",
+                "summary": "Versions before 5.2 leak session tokens.",
+                "published": "2026-11-27",
+                "affected": [{ "platform": "android", "min_version": "15" }],
+                "actions": ["Update the rostering app from the Play Store."],
+                "lesson_id": "advisories-patching"
+            }],
+            "android_patch_releases": [{ "patch_level": "2026-11-01", "released": "2026-11-02" }]
+        });
+        let payload = serde_json::to_vec(&feed).unwrap();
+        let bundle = sign_bundle(
+            BundleKind::Advisories,
+            1,
+            noon(),
+            None,
+            &payload,
+            &publisher(),
+        );
+        d.companion.install_bundle(&bundle).unwrap();
+        let ids: Vec<String> = d
+            .companion
+            .advisories_for_device()
+            .unwrap()
+            .into_iter()
+            .map(|m| m.advisory.id)
+            .collect();
+        assert_eq!(ids, vec!["ET-2026-0042"]);
+        // A feed with an unparseable date is refused.
+        let mut bad = feed.clone();
+        bad["advisories"][0]["published"] = "yesterday".into();
+        let payload = serde_json::to_vec(&bad).unwrap();
+        let bundle = sign_bundle(
+            BundleKind::Advisories,
+            2,
+            noon(),
+            None,
+            &payload,
+            &publisher(),
+        );
+        assert!(matches!(
+            d.companion.install_bundle(&bundle),
+            Err(Error::BundleRefused(BundleRefusal::InvalidPayload))
+        ));
+        assert_eq!(
+            d.companion.advisory_feed().unwrap().feed_id,
+            "example-trust-2026-12"
+        );
+    }
 }

@@ -10,6 +10,8 @@
 //! This module never logs key material or plaintext, and every tag and signature is checked
 //! before a byte is used.
 
+pub mod hpke;
+
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
@@ -17,13 +19,17 @@ use ring::signature::{self, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 
 use crate::error::{Error, Result};
 
+pub mod jwk;
+
 /// Length of the data key in bytes.
 pub const DATA_KEY_LEN: usize = 32;
 
 /// Fills a new buffer of `len` random bytes from the system generator.
 pub fn random_bytes(len: usize) -> Result<Vec<u8>> {
     let mut buf = vec![0u8; len];
-    SystemRandom::new().fill(&mut buf).map_err(|_| Error::Crypto)?;
+    SystemRandom::new()
+        .fill(&mut buf)
+        .map_err(|_| Error::Crypto)?;
     Ok(buf)
 }
 
@@ -68,7 +74,9 @@ impl DataKey {
     /// same key (HMAC-SHA256 over a fixed label; reveals nothing about the key).
     pub fn check_value(&self) -> Vec<u8> {
         let key = hmac::Key::new(hmac::HMAC_SHA256, &self.bytes);
-        hmac::sign(&key, b"frontline data key check v1").as_ref().to_vec()
+        hmac::sign(&key, b"frontline data key check v1")
+            .as_ref()
+            .to_vec()
     }
 
     /// Whether `stored` is this key's check value (constant-time comparison).
@@ -272,9 +280,18 @@ mod tests {
         let dek = DataKey::generate().unwrap();
         let sealer = dek.sealer().unwrap();
         let sealed = sealer.seal("t", "c", "row-1", b"quiz answer").unwrap();
-        assert_eq!(sealer.open("t", "c", "row-1", &sealed).unwrap(), b"quiz answer");
-        assert!(matches!(sealer.open("t", "c", "row-2", &sealed), Err(Error::Tampered)));
-        assert!(matches!(sealer.open("t", "d", "row-1", &sealed), Err(Error::Tampered)));
+        assert_eq!(
+            sealer.open("t", "c", "row-1", &sealed).unwrap(),
+            b"quiz answer"
+        );
+        assert!(matches!(
+            sealer.open("t", "c", "row-2", &sealed),
+            Err(Error::Tampered)
+        ));
+        assert!(matches!(
+            sealer.open("t", "d", "row-1", &sealed),
+            Err(Error::Tampered)
+        ));
         for i in 0..sealed.len() {
             let mut bad = sealed.clone();
             bad[i] ^= 0x01;
@@ -288,7 +305,10 @@ mod tests {
         let a = DataKey::generate().unwrap().sealer().unwrap();
         let b = DataKey::generate().unwrap().sealer().unwrap();
         let sealed = a.seal("t", "c", "r", b"x").unwrap();
-        assert!(matches!(b.open("t", "c", "r", &sealed), Err(Error::Tampered)));
+        assert!(matches!(
+            b.open("t", "c", "r", &sealed),
+            Err(Error::Tampered)
+        ));
     }
 
     #[test]

@@ -117,7 +117,11 @@ struct Outcome {
     expected: String,
 }
 
-fn outcome(status: CheckStatus, observed: impl Into<String>, expected: impl Into<String>) -> Outcome {
+fn outcome(
+    status: CheckStatus,
+    observed: impl Into<String>,
+    expected: impl Into<String>,
+) -> Outcome {
     Outcome {
         status,
         observed: observed.into(),
@@ -143,7 +147,8 @@ pub fn evaluate(
             CheckStatus::Fail => {
                 // A stored time later than now (the clock went back) restarts from now.
                 let first = stored.map_or(now, |t| t.min(now));
-                let deadline = first.saturating_add(i64::from(check.grace_days).saturating_mul(DAY_MS));
+                let deadline =
+                    first.saturating_add(i64::from(check.grace_days).saturating_mul(DAY_MS));
                 state.insert(check.id.clone(), Some(first));
                 (Some(first), Some(deadline))
             }
@@ -178,9 +183,9 @@ pub fn evaluate(
 
 /// The verdict of a set of results at `now`: non-compliant beats unknown beats in grace.
 pub fn verdict(checks: &[CheckResult], now: UnixMillis) -> Verdict {
-    let past_grace = checks.iter().any(|c| {
-        c.status == CheckStatus::Fail && c.grace_deadline_ms.is_none_or(|d| now >= d)
-    });
+    let past_grace = checks
+        .iter()
+        .any(|c| c.status == CheckStatus::Fail && c.grace_deadline_ms.is_none_or(|d| now >= d));
     if past_grace {
         Verdict::NonCompliant
     } else if checks.iter().any(|c| c.status == CheckStatus::Unknown) {
@@ -192,7 +197,12 @@ pub fn verdict(checks: &[CheckResult], now: UnixMillis) -> Verdict {
     }
 }
 
-fn run_rule(check: &PolicyCheck, facts: &DeviceFacts, releases: &ReleaseTable, now: UnixMillis) -> Outcome {
+fn run_rule(
+    check: &PolicyCheck,
+    facts: &DeviceFacts,
+    releases: &ReleaseTable,
+    now: UnixMillis,
+) -> Outcome {
     match &check.rule {
         Rule::ScreenLock {
             min_complexity,
@@ -204,53 +214,94 @@ fn run_rule(check: &PolicyCheck, facts: &DeviceFacts, releases: &ReleaseTable, n
                 Some(Platform::Android) => (&min.android, "Android"),
                 Some(Platform::Ios) => (&min.ios, "iOS"),
                 Some(Platform::Other) => {
-                    return outcome(CheckStatus::Unknown, "platform not covered by this policy", "Android or iOS");
+                    return outcome(
+                        CheckStatus::Unknown,
+                        "platform not covered by this policy",
+                        "Android or iOS",
+                    );
                 }
-                None => return outcome(CheckStatus::Unknown, "platform not reported", "a supported OS"),
+                None => {
+                    return outcome(
+                        CheckStatus::Unknown,
+                        "platform not reported",
+                        "a supported OS",
+                    )
+                }
             };
             match platform_min {
                 Some(m) => os_version(facts, m, name),
-                None => outcome(CheckStatus::NotApplicable, "no minimum set for this platform", "-"),
+                None => outcome(
+                    CheckStatus::NotApplicable,
+                    "no minimum set for this platform",
+                    "-",
+                ),
             }
         }
         Rule::SecurityUpdates {
             max_days,
             fallback_max_age_days,
-        } => security_updates(facts, releases, now, i64::from(*max_days), i64::from(*fallback_max_age_days)),
+        } => security_updates(
+            facts,
+            releases,
+            now,
+            i64::from(*max_days),
+            i64::from(*fallback_max_age_days),
+        ),
         Rule::RootJailbreak {
             weights,
             fail_score,
             min_signals_to_fail,
         } => root(facts, weights, *fail_score, *min_signals_to_fail),
-        Rule::DeveloperOptions { on_violation } => {
-            android_setting(facts, facts.developer_options, *on_violation, "developer options")
-        }
+        Rule::DeveloperOptions { on_violation } => android_setting(
+            facts,
+            facts.developer_options,
+            *on_violation,
+            "developer options",
+        ),
         Rule::UsbDebugging { on_violation } => {
             android_setting(facts, facts.usb_debugging, *on_violation, "USB debugging")
         }
-        Rule::UnknownSources { on_violation } => {
-            android_setting(facts, facts.unknown_sources, *on_violation, "installs from unknown sources")
-        }
+        Rule::UnknownSources { on_violation } => android_setting(
+            facts,
+            facts.unknown_sources,
+            *on_violation,
+            "installs from unknown sources",
+        ),
     }
 }
 
 fn screen_lock(facts: &DeviceFacts, min: LockComplexity, accept_unknown: bool) -> Outcome {
-    let expected = format!("a secure screen lock, complexity {} or better", min.as_str());
+    let expected = format!(
+        "a secure screen lock, complexity {} or better",
+        min.as_str()
+    );
     match (facts.secure_lock_screen, facts.lock_complexity) {
-        (None, _) => outcome(CheckStatus::Unknown, "screen lock state not reported", expected),
+        (None, _) => outcome(
+            CheckStatus::Unknown,
+            "screen lock state not reported",
+            expected,
+        ),
         (Some(false), _) => outcome(CheckStatus::Fail, "no secure screen lock", expected),
-        (Some(true), Some(c)) if c >= min => {
-            outcome(CheckStatus::Pass, format!("secure lock, complexity {}", c.as_str()), expected)
-        }
-        (Some(true), Some(c)) => {
-            outcome(CheckStatus::Fail, format!("secure lock, complexity {}", c.as_str()), expected)
-        }
+        (Some(true), Some(c)) if c >= min => outcome(
+            CheckStatus::Pass,
+            format!("secure lock, complexity {}", c.as_str()),
+            expected,
+        ),
+        (Some(true), Some(c)) => outcome(
+            CheckStatus::Fail,
+            format!("secure lock, complexity {}", c.as_str()),
+            expected,
+        ),
         (Some(true), None) if accept_unknown => outcome(
             CheckStatus::Pass,
             "secure lock (the platform does not report complexity)",
             expected,
         ),
-        (Some(true), None) => outcome(CheckStatus::Unknown, "secure lock, complexity not reported", expected),
+        (Some(true), None) => outcome(
+            CheckStatus::Unknown,
+            "secure lock, complexity not reported",
+            expected,
+        ),
     }
 }
 
@@ -261,12 +312,16 @@ fn encryption(facts: &DeviceFacts, allow_default_key: bool) -> Outcome {
         "storage encrypted with a key tied to the screen lock"
     };
     let Some(state) = facts.storage_encryption else {
-        return outcome(CheckStatus::Unknown, "encryption status not reported", expected);
+        return outcome(
+            CheckStatus::Unknown,
+            "encryption status not reported",
+            expected,
+        );
     };
     let status = match state {
-        StorageEncryption::Active | StorageEncryption::ActivePerUser | StorageEncryption::DataProtectionOn => {
-            CheckStatus::Pass
-        }
+        StorageEncryption::Active
+        | StorageEncryption::ActivePerUser
+        | StorageEncryption::DataProtectionOn => CheckStatus::Pass,
         StorageEncryption::ActiveDefaultKey if allow_default_key => CheckStatus::Pass,
         StorageEncryption::ActiveDefaultKey
         | StorageEncryption::Activating
@@ -286,7 +341,11 @@ fn os_version(facts: &DeviceFacts, min_text: &str, name: &str) -> Outcome {
         return outcome(CheckStatus::Unknown, "OS version not reported", expected);
     };
     let Some(v) = Version::parse(text) else {
-        return outcome(CheckStatus::Unknown, format!("OS version unreadable ({text})"), expected);
+        return outcome(
+            CheckStatus::Unknown,
+            format!("OS version unreadable ({text})"),
+            expected,
+        );
     };
     // Compare at the precision of the minimum, so `14` admits `14.0.1-beta`.
     let status = if v.truncated(min.parts.len()).cmp_numeric(&min).is_ge() {
@@ -306,7 +365,11 @@ fn security_updates(
 ) -> Outcome {
     let cutoff = now.saturating_sub(max_days.saturating_mul(DAY_MS));
     match facts.platform {
-        None => outcome(CheckStatus::Unknown, "platform not reported", "security updates installed"),
+        None => outcome(
+            CheckStatus::Unknown,
+            "platform not reported",
+            "security updates installed",
+        ),
         Some(Platform::Other) => outcome(
             CheckStatus::Unknown,
             "platform not covered by this policy",
@@ -314,7 +377,11 @@ fn security_updates(
         ),
         Some(Platform::Android) => {
             let Some(text) = facts.security_patch.as_deref() else {
-                return outcome(CheckStatus::Unknown, "security patch level not reported", "a recent patch level");
+                return outcome(
+                    CheckStatus::Unknown,
+                    "security patch level not reported",
+                    "a recent patch level",
+                );
             };
             let Some(patch) = crate::clock::parse_date(text) else {
                 return outcome(
@@ -331,7 +398,8 @@ fn security_updates(
                 );
             }
             let newest_release = releases.android.iter().map(|(_, r)| *r).max();
-            let fresh = newest_release.is_some_and(|r| r >= now.saturating_sub(RELEASE_TABLE_FRESH_DAYS * DAY_MS));
+            let fresh = newest_release
+                .is_some_and(|r| r >= now.saturating_sub(RELEASE_TABLE_FRESH_DAYS * DAY_MS));
             let required = releases
                 .android
                 .iter()
@@ -344,23 +412,45 @@ fn security_updates(
                         format_date(*level),
                         format_date(*released)
                     );
-                    let status = if patch >= *level { CheckStatus::Pass } else { CheckStatus::Fail };
+                    let status = if patch >= *level {
+                        CheckStatus::Pass
+                    } else {
+                        CheckStatus::Fail
+                    };
                     outcome(status, format!("patch level {text}"), expected)
                 }
                 _ => {
                     let age_days = now.saturating_sub(patch) / DAY_MS;
-                    let expected = format!("patch level at most {fallback_days} days old (no current release table)");
-                    let status = if age_days <= fallback_days { CheckStatus::Pass } else { CheckStatus::Fail };
-                    outcome(status, format!("patch level {text}, {age_days} days old"), expected)
+                    let expected = format!(
+                        "patch level at most {fallback_days} days old (no current release table)"
+                    );
+                    let status = if age_days <= fallback_days {
+                        CheckStatus::Pass
+                    } else {
+                        CheckStatus::Fail
+                    };
+                    outcome(
+                        status,
+                        format!("patch level {text}, {age_days} days old"),
+                        expected,
+                    )
                 }
             }
         }
         Some(Platform::Ios) => {
             let Some(text) = facts.os_version.as_deref() else {
-                return outcome(CheckStatus::Unknown, "iOS version not reported", "the latest iOS update");
+                return outcome(
+                    CheckStatus::Unknown,
+                    "iOS version not reported",
+                    "the latest iOS update",
+                );
             };
             let Some(v) = Version::parse(text) else {
-                return outcome(CheckStatus::Unknown, format!("iOS version unreadable ({text})"), "the latest iOS update");
+                return outcome(
+                    CheckStatus::Unknown,
+                    format!("iOS version unreadable ({text})"),
+                    "the latest iOS update",
+                );
             };
             let required = releases
                 .ios
@@ -373,7 +463,11 @@ fn security_updates(
                         "iOS {rv} or later (released {}, due within {max_days} days)",
                         format_date(*released)
                     );
-                    let status = if v.cmp_numeric(rv).is_ge() { CheckStatus::Pass } else { CheckStatus::Fail };
+                    let status = if v.cmp_numeric(rv).is_ge() {
+                        CheckStatus::Pass
+                    } else {
+                        CheckStatus::Fail
+                    };
                     outcome(status, format!("iOS {text}"), expected)
                 }
                 None => outcome(
@@ -386,10 +480,21 @@ fn security_updates(
     }
 }
 
-fn root(facts: &DeviceFacts, weights: &BTreeMap<RootSignal, u32>, fail_score: u32, min_signals: u32) -> Outcome {
-    let expected = format!("no sign of root or jailbreak (fails at score {fail_score} from {min_signals}+ signals)");
+fn root(
+    facts: &DeviceFacts,
+    weights: &BTreeMap<RootSignal, u32>,
+    fail_score: u32,
+    min_signals: u32,
+) -> Outcome {
+    let expected = format!(
+        "no sign of root or jailbreak (fails at score {fail_score} from {min_signals}+ signals)"
+    );
     let Some(signals) = facts.root_signals.as_ref() else {
-        return outcome(CheckStatus::Unknown, "root/jailbreak probe did not run", expected);
+        return outcome(
+            CheckStatus::Unknown,
+            "root/jailbreak probe did not run",
+            expected,
+        );
     };
     let mut distinct: Vec<RootSignal> = signals.clone();
     distinct.sort();
@@ -420,10 +525,18 @@ fn root(facts: &DeviceFacts, weights: &BTreeMap<RootSignal, u32>, fail_score: u3
 fn android_setting(facts: &DeviceFacts, value: Option<bool>, on: Violation, name: &str) -> Outcome {
     let expected = format!("{name} off");
     if facts.platform == Some(Platform::Ios) {
-        return outcome(CheckStatus::NotApplicable, "not an Android setting on iOS", expected);
+        return outcome(
+            CheckStatus::NotApplicable,
+            "not an Android setting on iOS",
+            expected,
+        );
     }
     match value {
-        None => outcome(CheckStatus::Unknown, format!("{name}: not reported"), expected),
+        None => outcome(
+            CheckStatus::Unknown,
+            format!("{name}: not reported"),
+            expected,
+        ),
         Some(false) => outcome(CheckStatus::Pass, format!("{name} off"), expected),
         Some(true) => {
             let status = match on {
@@ -466,7 +579,13 @@ mod tests {
     }
 
     fn run(facts: &DeviceFacts) -> Evaluation {
-        evaluate(facts, &Policy::default_policy().unwrap(), &table(), now(), &BTreeMap::new())
+        evaluate(
+            facts,
+            &Policy::default_policy().unwrap(),
+            &table(),
+            now(),
+            &BTreeMap::new(),
+        )
     }
 
     fn status(e: &Evaluation, id: &str) -> CheckStatus {
@@ -483,7 +602,11 @@ mod tests {
     fn empty_facts_are_unknown_never_pass() {
         let e = run(&DeviceFacts::default());
         assert_eq!(e.verdict, Verdict::Unknown);
-        assert!(e.checks.iter().all(|c| c.status == CheckStatus::Unknown), "{:#?}", e.checks);
+        assert!(
+            e.checks.iter().all(|c| c.status == CheckStatus::Unknown),
+            "{:#?}",
+            e.checks
+        );
     }
 
     #[test]
@@ -495,11 +618,27 @@ mod tests {
         assert_eq!(status(&run(&f), "security_updates"), CheckStatus::Fail);
         // On 2026-11-10 November's patch was not yet due: October's level passes.
         let early = parse_date("2026-11-10").unwrap();
-        let e = evaluate(&f, &Policy::default_policy().unwrap(), &table(), early, &BTreeMap::new());
+        let e = evaluate(
+            &f,
+            &Policy::default_policy().unwrap(),
+            &table(),
+            early,
+            &BTreeMap::new(),
+        );
         assert_eq!(status(&e, "security_updates"), CheckStatus::Pass);
         // A stale table falls back to age: 2026-10-01 is 58 days old > 45.
-        let e = evaluate(&f, &Policy::default_policy().unwrap(), &ReleaseTable::default(), now(), &BTreeMap::new());
-        let c = e.checks.iter().find(|c| c.check_id == "security_updates").unwrap();
+        let e = evaluate(
+            &f,
+            &Policy::default_policy().unwrap(),
+            &ReleaseTable::default(),
+            now(),
+            &BTreeMap::new(),
+        );
+        let c = e
+            .checks
+            .iter()
+            .find(|c| c.check_id == "security_updates")
+            .unwrap();
         assert_eq!(c.status, CheckStatus::Fail);
         assert!(c.observed.contains("58 days"), "{}", c.observed);
     }
@@ -509,7 +648,11 @@ mod tests {
         for odd in ["2027-06-01", "2026-13-01", "soon", "2026/11/01"] {
             let mut f = good_android();
             f.security_patch = Some(odd.into());
-            assert_eq!(status(&run(&f), "security_updates"), CheckStatus::Unknown, "{odd}");
+            assert_eq!(
+                status(&run(&f), "security_updates"),
+                CheckStatus::Unknown,
+                "{odd}"
+            );
         }
     }
 

@@ -336,7 +336,10 @@ mod tests {
         let c = Version::parse("17.0.1").unwrap();
         assert_eq!(a.cmp_numeric(&b), Ordering::Equal);
         assert_eq!(a.cmp_numeric(&c), Ordering::Less);
-        assert_eq!(Version::parse("18").unwrap().cmp_numeric(&c), Ordering::Greater);
+        assert_eq!(
+            Version::parse("18").unwrap().cmp_numeric(&c),
+            Ordering::Greater
+        );
     }
 
     #[test]

@@ -74,7 +74,12 @@ pub fn truncate(text: &str, max: usize) -> String {
     text[..end].to_owned()
 }
 
-fn state(key: String, severity: FeedbackSeverity, message: String, data: serde_json::Value) -> KeyedAppState {
+fn state(
+    key: String,
+    severity: FeedbackSeverity,
+    message: String,
+    data: serde_json::Value,
+) -> KeyedAppState {
     KeyedAppState {
         key: truncate(&key, MAX_KEY),
         severity,
@@ -93,7 +98,10 @@ pub fn feedback(report: Option<&PostureReport>) -> MdmFeedback {
                 String::from("No device posture check has run yet."),
                 serde_json::json!({ "verdict": "unknown" }),
             )],
-            ios_managed_feedback: HashMap::from([(String::from("posture.verdict"), String::from("unknown"))]),
+            ios_managed_feedback: HashMap::from([(
+                String::from("posture.verdict"),
+                String::from("unknown"),
+            )]),
         };
     };
     let verdict = report.verdict.as_str();
@@ -109,7 +117,10 @@ pub fn feedback(report: Option<&PostureReport>) -> MdmFeedback {
     } else {
         FeedbackSeverity::Error
     };
-    let mut message = format!("Device posture {verdict} (checked {checked_at}, policy {} {}).", report.policy_id, report.policy_version);
+    let mut message = format!(
+        "Device posture {verdict} (checked {checked_at}, policy {} {}).",
+        report.policy_id, report.policy_version
+    );
     if !failing.is_empty() {
         message.push_str(&format!(" Not passing: {}.", failing.join(", ")));
     }
@@ -140,7 +151,9 @@ pub fn feedback(report: Option<&PostureReport>) -> MdmFeedback {
     for check in &report.checks {
         let severity = match check.status {
             CheckStatus::Fail | CheckStatus::Unknown => FeedbackSeverity::Error,
-            CheckStatus::Pass | CheckStatus::Warn | CheckStatus::NotApplicable => FeedbackSeverity::Info,
+            CheckStatus::Pass | CheckStatus::Warn | CheckStatus::NotApplicable => {
+                FeedbackSeverity::Info
+            }
         };
         let mut message = format!(
             "{}: {}. Observed: {}. Expected: {}.",
@@ -162,7 +175,10 @@ pub fn feedback(report: Option<&PostureReport>) -> MdmFeedback {
                 "grace_deadline": check.grace_deadline_ms.map(rfc3339),
             }),
         ));
-        ios.insert(format!("posture.check.{}", check.check_id), check.status.as_str().to_owned());
+        ios.insert(
+            format!("posture.check.{}", check.check_id),
+            check.status.as_str().to_owned(),
+        );
     }
     MdmFeedback {
         keyed_app_states: states,

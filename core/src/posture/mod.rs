@@ -104,8 +104,18 @@ pub struct PostureReport {
 }
 
 impl Companion {
-    /// The device policy in force: the installed one, or the built-in default.
-    pub(crate) fn active_policy(&self) -> Result<Policy> {
+    /// The device policy in force: the installed `policy` bundle, or the built-in default.
+    /// An installed payload was checked before install; should a later build read it
+    /// differently, the (strict) built-in default applies rather than no policy at all.
+    pub fn active_policy(&self) -> Result<Policy> {
+        if let Some(payload) = self.installed_payload(crate::bundle::BundleKind::Policy)? {
+            match Policy::parse(&payload) {
+                Ok(policy) => return Ok(policy),
+                Err(_) => log::warn!(
+                    "installed policy unreadable by this build; using the built-in policy"
+                ),
+            }
+        }
         Policy::default_policy().map_err(|_| Error::InvalidInput(String::from("built-in policy")))
     }
 
@@ -116,7 +126,11 @@ impl Companion {
     /// An MDM request id that was already answered returns the earlier report and changes
     /// nothing. If the MDM asked for a check before any facts were known, this check answers
     /// that request (its trigger is the MDM's).
-    pub fn check_posture(&self, facts: DeviceFacts, trigger: PostureTrigger) -> Result<PostureReport> {
+    pub fn check_posture(
+        &self,
+        facts: DeviceFacts,
+        trigger: PostureTrigger,
+    ) -> Result<PostureReport> {
         let facts = facts.sanitised();
         if let Some(id) = trigger.request_id() {
             if !valid_request_id(id) {
@@ -147,7 +161,9 @@ impl Companion {
         let tx = self.store.transaction()?;
         self.store_latest_facts(&tx, &facts)?;
         let report = match pending_request(&tx)? {
-            Some(request_id) => Some(self.record_check(&tx, &facts, PostureTrigger::Mdm { request_id })?),
+            Some(request_id) => {
+                Some(self.record_check(&tx, &facts, PostureTrigger::Mdm { request_id })?)
+            }
             None => None,
         };
         tx.commit()?;
@@ -157,7 +173,12 @@ impl Companion {
     /// The latest facts the platform submitted, if any.
     pub fn latest_device_facts(&self) -> Result<Option<DeviceFacts>> {
         match store::get_meta(self.store.conn(), LATEST_FACTS)? {
-            Some(sealed) => Ok(Some(self.sealer.open_json("meta", "value", LATEST_FACTS, &sealed)?)),
+            Some(sealed) => Ok(Some(self.sealer.open_json(
+                "meta",
+                "value",
+                LATEST_FACTS,
+                &sealed,
+            )?)),
             None => Ok(None),
         }
     }
@@ -173,8 +194,11 @@ impl Companion {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        row.map(|(id, sealed)| self.sealer.open_json("posture_report", "report_sealed", &id, &sealed))
-            .transpose()
+        row.map(|(id, sealed)| {
+            self.sealer
+                .open_json("posture_report", "report_sealed", &id, &sealed)
+        })
+        .transpose()
     }
 
     /// The MDM request id waiting for facts, if any.
@@ -202,12 +226,19 @@ impl Companion {
             )
             .optional()?;
         sealed
-            .map(|s| self.sealer.open_json("posture_report", "report_sealed", &report_id, &s))
+            .map(|s| {
+                self.sealer
+                    .open_json("posture_report", "report_sealed", &report_id, &s)
+            })
             .transpose()
     }
 
     /// Whether the MDM request `request_id` has been answered.
-    pub(crate) fn request_handled(&self, conn: &rusqlite::Connection, request_id: &str) -> Result<bool> {
+    pub(crate) fn request_handled(
+        &self,
+        conn: &rusqlite::Connection,
+        request_id: &str,
+    ) -> Result<bool> {
         Ok(conn
             .query_row(
                 "SELECT 1 FROM mdm_request WHERE request_id = ?1",
@@ -218,8 +249,14 @@ impl Companion {
             .is_some())
     }
 
-    pub(crate) fn store_latest_facts(&self, tx: &Transaction<'_>, facts: &DeviceFacts) -> Result<()> {
-        let sealed = self.sealer.seal_json("meta", "value", LATEST_FACTS, facts)?;
+    pub(crate) fn store_latest_facts(
+        &self,
+        tx: &Transaction<'_>,
+        facts: &DeviceFacts,
+    ) -> Result<()> {
+        let sealed = self
+            .sealer
+            .seal_json("meta", "value", LATEST_FACTS, facts)?;
         store::put_meta(tx, LATEST_FACTS, &sealed)
     }
 
@@ -257,9 +294,12 @@ impl Companion {
             checks: evaluation.checks,
             facts: facts.clone(),
         };
-        let sealed = self
-            .sealer
-            .seal_json("posture_report", "report_sealed", &report.report_id, &report)?;
+        let sealed = self.sealer.seal_json(
+            "posture_report",
+            "report_sealed",
+            &report.report_id,
+            &report,
+        )?;
         tx.execute(
             "INSERT INTO posture_report (id, created_at, report_sealed) VALUES (?1, ?2, ?3)",
             rusqlite::params![report.report_id, now, sealed],

@@ -433,7 +433,10 @@ mod tests {
         v["checks"][0]["rule"]["colour"] = "red".into();
         assert!(matches!(parse_value(&v), Err(PolicyProblem::Malformed(_))));
 
-        assert!(matches!(Policy::parse(b"{"), Err(PolicyProblem::Malformed(_))));
+        assert!(matches!(
+            Policy::parse(b"{"),
+            Err(PolicyProblem::Malformed(_))
+        ));
     }
 
     #[test]
@@ -458,7 +461,10 @@ mod tests {
             SettingsTarget::SecuritySettings.android_action(),
             Some("android.settings.SECURITY_SETTINGS")
         );
-        assert_eq!(SettingsTarget::SecuritySettings.ios_target(), Some("ios:passcode"));
+        assert_eq!(
+            SettingsTarget::SecuritySettings.ios_target(),
+            Some("ios:passcode")
+        );
         assert_eq!(SettingsTarget::None.android_action(), None);
     }
 }
