@@ -35,6 +35,7 @@ pub fn run(args: DemoArgs) -> CliResult {
     drop(companion);
     let _again = device::open_device(&device_dir, config)?;
     println!("2. Reopened: the wrapped data key unwrapped and checked");
+    crate::posture::demo_mdm_check(&dir.path().join("managed-device"))?;
     if args.keep {
         let kept = dir.keep();
         println!("kept {}", kept.display());

@@ -1,6 +1,9 @@
 //! Public-API tests of device posture, managed configuration, MDM feedback and advisories,
 //! over the sample fact files in `tests/fixtures/devices/` on an injected clock.
 
+// Helpers outside `#[test]` functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
