@@ -94,6 +94,7 @@ pub fn run(args: DemoArgs) -> CliResult {
     let again = device::open_device(&device_dir, config)?;
     println!("2. Reopened: the wrapped data key unwrapped and checked");
     training_stage(&again)?;
+    crate::posture::demo_mdm_check(&dir.path().join("managed-device"))?;
     if args.keep {
         let kept = dir.keep();
         println!("kept {}", kept.display());
