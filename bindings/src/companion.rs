@@ -26,7 +26,9 @@ impl Companion {
     fn lock(&self) -> MutexGuard<'_, Option<frontline_core::Companion>> {
         // A panic inside an earlier call poisons the lock; the store rolled that call back
         // (its transaction was dropped), so the state behind the lock is still consistent.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `f` on the open core companion, or fails with `Closed`.

@@ -11,9 +11,11 @@
 
 #![allow(unsafe_code)] // uniffi's generated scaffolding only; no hand-written unsafe code.
 
+mod bundle;
 mod companion;
 mod error;
 mod logging;
+mod posture;
 
 pub use companion::Companion;
 pub use error::FrontlineError;

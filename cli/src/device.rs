@@ -30,6 +30,40 @@ pub struct DeviceArgs {
 pub enum DeviceCommand {
     /// Show the device's store and configuration.
     Info,
+    /// Check the device's posture from a fact file (JSON `DeviceFacts`).
+    Check {
+        /// The fact file.
+        #[arg(long)]
+        facts: PathBuf,
+        /// Who asks: user, schedule, app-start or mdm:REQUEST_ID.
+        #[arg(long, default_value = "user", value_parser = crate::posture::parse_trigger)]
+        trigger: frontline_core::posture::PostureTrigger,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a managed configuration (a JSON object of MDM keys).
+    ApplyConfig {
+        /// The configuration file.
+        file: PathBuf,
+    },
+    /// Show the MDM feedback from the latest posture report.
+    Feedback {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the advisories that concern this device.
+    Advisories {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Acknowledge an advisory.
+    AckAdvisory {
+        /// The advisory id.
+        id: String,
+    },
 }
 
 fn parse_role(text: &str) -> Result<StaffRole, String> {
@@ -49,12 +83,21 @@ pub fn open_device(data_dir: &Path, config: CompanionConfig) -> CliResult<Compan
 /// Runs `frontline device`.
 pub fn run(args: DeviceArgs) -> CliResult {
     let config = CompanionConfig::new("example-trust", &args.pseudonym, args.role);
-    let companion = open_device(&args.data_dir, config)?;
+    let mut companion = open_device(&args.data_dir, config)?;
     match args.command {
         DeviceCommand::Info => {
             println!("schema version: {}", companion.schema_version());
             println!("role: {}", companion.config().staff_role.as_str());
         }
+        DeviceCommand::Check {
+            facts,
+            trigger,
+            json,
+        } => crate::posture::check(&companion, &facts, trigger, json)?,
+        DeviceCommand::ApplyConfig { file } => crate::posture::apply_config(&mut companion, &file)?,
+        DeviceCommand::Feedback { json } => crate::posture::feedback(&companion, json)?,
+        DeviceCommand::Advisories { json } => crate::posture::advisories(&companion, json)?,
+        DeviceCommand::AckAdvisory { id } => crate::posture::acknowledge(&companion, &id)?,
     }
     Ok(())
 }

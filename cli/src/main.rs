@@ -9,8 +9,12 @@
 
 #![forbid(unsafe_code)]
 
+mod collector;
 mod demo;
 mod device;
+mod keys;
+mod pack;
+mod posture;
 
 use std::process::ExitCode;
 
@@ -33,6 +37,14 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Drive a simulated device's core from the terminal.
     Device(device::DeviceArgs),
+    /// Generate the organisation's keys.
+    Keys(keys::KeysArgs),
+    /// Run the reference collector or print its report.
+    Collector(collector::CollectorArgs),
+    /// Build training content packs.
+    Pack(pack::PackArgs),
+    /// The managed configuration (MDM) schema.
+    Config(posture::ConfigArgs),
 }
 
 fn parse_level(text: &str) -> Result<log::LevelFilter, String> {
@@ -46,6 +58,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Device(args) => device::run(args),
+        Command::Keys(args) => keys::run(args),
+        Command::Collector(args) => collector::run(args),
+        Command::Pack(args) => pack::run(args),
+        Command::Config(args) => posture::run_config(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

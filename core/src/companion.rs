@@ -21,9 +21,13 @@ const DATA_KEY_CHECK: &str = "data_key.check";
 /// Frontline on one device: open it on a data directory, then call its methods.
 pub struct Companion {
     pub(crate) store: Store,
+    #[allow(dead_code)] // Read by the capabilities (training, posture) as they land.
     pub(crate) sealer: ColumnSealer,
     pub(crate) config: CompanionConfig,
+    /// The configuration the app opened with, before managed configuration overrides it.
+    pub(crate) app_config: CompanionConfig,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) identity: crate::identity::DeviceIdentity,
     data_dir: PathBuf,
 }
 
@@ -55,14 +59,21 @@ impl Companion {
         let data_key = load_or_create_data_key(&store, key_store.as_ref())?;
         let sealer = data_key.sealer()?;
         drop(data_key);
+        let identity = crate::identity::load_or_create(&store, &sealer)?;
+        let app_config = config.clone();
+        let config = crate::config::managed::config_in_force(&store, &sealer, &app_config)?;
         log::info!("local store opened");
-        Ok(Self {
+        let companion = Self {
             store,
             sealer,
             config,
+            app_config,
             clock,
+            identity,
             data_dir: data_dir.to_path_buf(),
-        })
+        };
+        companion.recover_outbox()?;
+        Ok(companion)
     }
 
     /// The configuration in force.

@@ -57,6 +57,27 @@ pub enum Error {
     /// A cryptographic operation failed (e.g. the random generator).
     #[error("cryptographic failure")]
     Crypto,
+    /// A signed bundle was refused; the bundle installed before (if any) stays in use.
+    #[error("the bundle was refused ({0:?})")]
+    BundleRefused(crate::bundle::BundleRefusal),
+    /// A training request was refused (unknown or unassigned module, unknown answer, old pack).
+    #[error("the training request was refused ({0:?})")]
+    TrainingRefused(crate::training::TrainingRefusal),
+    /// A setting the operation needs is missing from the configuration (names the setting).
+    #[error("the setting {0} is not configured")]
+    NotConfigured(&'static str),
+    /// A response from the collector is malformed or does not match the request it answers.
+    /// Nothing in the request was marked delivered; its reports wait to be sent again.
+    #[error("the collector's response is malformed ({0})")]
+    BadResponse(&'static str),
+    /// The response names a request this device has no record of (already handled, expired,
+    /// or never made). Nothing changed.
+    #[error("the response answers no outstanding request")]
+    UnknownRequest,
+    /// A managed configuration has invalid values (each key named, never its value); the
+    /// configuration in force was kept.
+    #[error("the managed configuration has {} invalid value(s)", .0.len())]
+    InvalidConfig(Vec<crate::config::managed::ConfigProblem>),
 }
 
 /// The core's result type.

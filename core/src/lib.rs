@@ -13,15 +13,21 @@
 
 #![cfg_attr(feature = "uniffi", allow(unsafe_code))]
 
+pub mod advisory;
+pub mod bundle;
 pub mod clock;
 pub mod companion;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod identity;
 pub mod outbox;
 pub mod platform;
+pub mod posture;
 pub mod recovery;
 pub mod store;
+pub mod sync;
+pub mod training;
 
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
 pub use companion::Companion;

@@ -10,12 +10,16 @@
 //! This module never logs key material or plaintext, and every tag and signature is checked
 //! before a byte is used.
 
+pub mod hpke;
+
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 
 use crate::error::{Error, Result};
+
+pub mod jwk;
 
 /// Length of the data key in bytes.
 pub const DATA_KEY_LEN: usize = 32;

@@ -53,6 +53,12 @@ CREATE TABLE quiz_attempt (
 ) STRICT;
 CREATE INDEX quiz_attempt_module ON quiz_attempt (module_id, attempted_at);
 
+CREATE TABLE training_statement (
+    id               TEXT PRIMARY KEY NOT NULL,
+    created_at       INTEGER NOT NULL,
+    statement_sealed BLOB NOT NULL
+) STRICT;
+
 CREATE TABLE posture_report (
     id             TEXT PRIMARY KEY NOT NULL,
     created_at     INTEGER NOT NULL,
@@ -88,9 +94,15 @@ CREATE TABLE outbox (
     next_attempt_at INTEGER NOT NULL DEFAULT 0,
     size            INTEGER NOT NULL,
     envelope        BLOB NOT NULL,
-    last_error      TEXT
+    last_error      TEXT,
+    batch_id        TEXT,
+    sent_at         INTEGER,
+    isolate         INTEGER NOT NULL DEFAULT 0,
+    delivered_at    INTEGER
 ) STRICT;
 CREATE INDEX outbox_state ON outbox (state, priority, created_at);
+CREATE INDEX outbox_batch ON outbox (batch_id);
+CREATE INDEX outbox_coalesce ON outbox (coalesce_key);
 ";
 
 /// The steps from version N-1 to N, in order (index 0 creates version 1).

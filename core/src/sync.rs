@@ -1,0 +1,690 @@
+//! The sans-IO sync engine: what to send to the collector next, and what its answer means.
+//!
+//! The core never opens a socket. [`Companion::next_sync_request`] returns an [`HttpRequest`]
+//! (or nothing, when nothing is due); the platform sends it (WorkManager, BGTaskScheduler, the
+//! CLI's driver) and hands back either the [`HttpResponse`] ([`Companion::handle_sync_response`])
+//! or the kind of transport failure ([`Companion::handle_sync_failure`]). Every decision is
+//! here, tested with an injected clock:
+//!
+//! * per-report `accepted` / `duplicate` → delivered; `rejected` in a batch of several → sent
+//!   again alone; `rejected` alone → dead letter; the rest keep flowing;
+//! * 429/503 honour `Retry-After` (seconds or HTTP date, at most a day);
+//! * 5xx, other unexpected statuses, resets, time-outs, DNS failures and malformed answers →
+//!   exponential back-off with jitter: 30 s doubling to a 6 h cap, minus up to a quarter;
+//! * 401/403 → stop; `reenrolment_needed` until an enrolment succeeds;
+//! * 413 → halve the batch size (a single report too large → dead letter);
+//! * 400 → every report of the batch is sent again alone (a single one → dead letter).
+//!
+//! A malformed answer (bad JSON, unknown or missing ids, wrong count) is a typed error and
+//! puts the whole batch back to pending: nothing is lost and nothing is marked delivered
+//! without the collector saying so. Delivery is at least once; the collector dedupes by id.
+
+use rusqlite::{params, Connection, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::UnixMillis;
+use crate::crypto::random_bytes;
+use crate::error::{Error, Result};
+use crate::outbox::{self, OutboxState};
+use crate::store;
+use crate::Companion;
+
+const SYNC_STATE_META: &str = "sync.state";
+/// First back-off delay after a failure.
+pub const BACKOFF_BASE_MS: i64 = 30_000;
+/// Longest back-off delay.
+pub const BACKOFF_CAP_MS: i64 = 6 * 60 * 60 * 1000;
+/// Longest `Retry-After` honoured; a longer one is cut to this.
+pub const RETRY_AFTER_CAP_MS: i64 = 24 * 60 * 60 * 1000;
+/// A request whose answer has not come after this long is given up and its reports sent again.
+pub const IN_FLIGHT_LEASE_MS: i64 = 15 * 60 * 1000;
+
+/// One HTTP header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct HttpHeader {
+    /// Header name.
+    pub name: String,
+    /// Header value.
+    pub value: String,
+}
+
+/// A request for the platform to send. Hand its `id` back with the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct HttpRequest {
+    /// Identifies the request when its answer comes back.
+    pub id: String,
+    /// `GET` or `POST`.
+    pub method: String,
+    /// Absolute URL.
+    pub url: String,
+    /// Headers to send.
+    pub headers: Vec<HttpHeader>,
+    /// Body (empty for `GET`).
+    pub body: Vec<u8>,
+}
+
+/// The collector's answer as the platform received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct HttpResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Response headers (names compared without regard to case).
+    pub headers: Vec<HttpHeader>,
+    /// Response body.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header named `name` (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
+    }
+}
+
+/// How a request failed before any answer came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum TransportFailure {
+    /// The connection was reset or closed early.
+    Reset,
+    /// No answer in time.
+    Timeout,
+    /// The collector's name did not resolve.
+    Dns,
+    /// Anything else (TLS, no network, ...).
+    Other,
+}
+
+/// What handling an answer (or failure) did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SyncOutcome {
+    /// Reports now delivered (accepted or duplicate).
+    pub delivered: u32,
+    /// Reports refused within a batch, to be sent again alone.
+    pub isolated: u32,
+    /// Reports moved to the dead letters.
+    pub dead_lettered: u32,
+    /// Reports back to pending, to be sent again.
+    pub returned_to_pending: u32,
+    /// When the next attempt is allowed, if the answer asks to wait.
+    pub retry_at: Option<UnixMillis>,
+    /// The collector refused this device: enrol again before syncing resumes.
+    pub reenrolment_needed: bool,
+    /// The device is enrolled (after an enrolment answer).
+    pub enrolled: bool,
+}
+
+/// The engine's memory between requests, stored as JSON in `meta`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SyncState {
+    /// Consecutive failures (drives the back-off).
+    #[serde(default)]
+    pub(crate) failures: u32,
+    /// No request before this time.
+    #[serde(default)]
+    pub(crate) next_attempt_at: UnixMillis,
+    #[serde(default)]
+    pub(crate) last_success_at: Option<UnixMillis>,
+    #[serde(default)]
+    pub(crate) reenrolment_needed: bool,
+    #[serde(default)]
+    pub(crate) enrolled: bool,
+    /// Batch size caps learnt from 413 answers.
+    #[serde(default)]
+    pub(crate) cap_reports: Option<u32>,
+    #[serde(default)]
+    pub(crate) cap_bytes: Option<u64>,
+    /// The enrolment request awaiting its answer.
+    #[serde(default)]
+    pub(crate) enrolment_request: Option<String>,
+}
+
+impl SyncState {
+    pub(crate) fn load(conn: &Connection) -> Result<Self> {
+        match store::get_meta(conn, SYNC_STATE_META)? {
+            Some(raw) => serde_json::from_slice(&raw).map_err(|_| Error::Tampered),
+            None => Ok(Self::default()),
+        }
+    }
+
+    fn save(&self, tx: &Transaction<'_>) -> Result<()> {
+        store::put_meta(tx, SYNC_STATE_META, &serde_json::to_vec(self)?)
+    }
+
+    /// Records a transient failure and schedules the next attempt with back-off and jitter.
+    fn back_off(&mut self, now: UnixMillis) -> Result<UnixMillis> {
+        self.failures = self.failures.saturating_add(1);
+        let delay = backoff_delay(self.failures, jitter_permille()?);
+        self.next_attempt_at = now.saturating_add(delay);
+        Ok(self.next_attempt_at)
+    }
+}
+
+/// The back-off delay after `failures` consecutive failures (1 = first), with a jitter of
+/// `jitter_permille` (0–999): `min(cap, base · 2^(failures-1))`, less up to a quarter of it.
+pub fn backoff_delay(failures: u32, jitter_permille: u16) -> i64 {
+    let exp = failures.saturating_sub(1).min(30);
+    let full = BACKOFF_BASE_MS
+        .saturating_mul(1_i64 << exp)
+        .min(BACKOFF_CAP_MS);
+    full - full / 4 * i64::from(jitter_permille.min(999)) / 1000
+}
+
+fn jitter_permille() -> Result<u16> {
+    let raw = random_bytes(2)?;
+    Ok(u16::from_be_bytes([raw[0], raw[1]]) % 1000)
+}
+
+/// Parses `Retry-After` (delay in seconds, or an HTTP date) into a wait from `now`, cut to
+/// [`RETRY_AFTER_CAP_MS`]. `None` if absent or unreadable.
+pub fn parse_retry_after(value: &str, now: UnixMillis) -> Option<i64> {
+    let value = value.trim();
+    let wait = if let Ok(secs) = value.parse::<u64>() {
+        i64::try_from(secs.min(u64::try_from(RETRY_AFTER_CAP_MS / 1000).unwrap_or(0)))
+            .ok()?
+            .saturating_mul(1000)
+    } else {
+        let fmt = time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        );
+        let at = time::PrimitiveDateTime::parse(value, &fmt)
+            .ok()?
+            .assume_utc();
+        let at = i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()?;
+        at.saturating_sub(now).max(0)
+    };
+    Some(wait.min(RETRY_AFTER_CAP_MS))
+}
+
+#[derive(Deserialize)]
+struct ItemResult {
+    id: String,
+    status: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct BatchResults {
+    results: Vec<ItemResult>,
+}
+
+#[derive(Deserialize)]
+struct EnrolmentAnswer {
+    device_id: String,
+    status: String,
+}
+
+/// A reason from the collector, kept only if it is a short lower-case code.
+fn reason_code(reason: Option<&str>) -> String {
+    match reason {
+        Some(r)
+            if !r.is_empty()
+                && r.len() <= 40
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit()) =>
+        {
+            r.to_owned()
+        }
+        _ => String::from("unspecified"),
+    }
+}
+
+fn json_headers(device_id: Option<&str>) -> Vec<HttpHeader> {
+    let mut headers = vec![
+        HttpHeader {
+            name: String::from("Content-Type"),
+            value: String::from("application/json"),
+        },
+        HttpHeader {
+            name: String::from("Accept"),
+            value: String::from("application/json"),
+        },
+    ];
+    if let Some(id) = device_id {
+        headers.push(HttpHeader {
+            name: String::from("X-Frontline-Device"),
+            value: id.to_owned(),
+        });
+    }
+    headers
+}
+
+struct BatchRow {
+    id: String,
+    size: u64,
+    isolate: bool,
+}
+
+impl Companion {
+    /// The collector base URL, checked: `https://…`, or `http://` to a loopback address.
+    pub(crate) fn collector_base(&self) -> Result<String> {
+        let url = self
+            .config
+            .collector_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .ok_or(Error::NotConfigured("collector_url"))?;
+        let ok = url.starts_with("https://")
+            || ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                .iter()
+                .any(|p| {
+                    url.strip_prefix(p)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+                });
+        if !ok {
+            return Err(Error::InvalidInput(String::from(
+                "collector_url must be https (http only for loopback)",
+            )));
+        }
+        Ok(url.trim_end_matches('/').to_owned())
+    }
+
+    /// The enrolment request (`POST /v1/devices`) with this device's id, public key and the
+    /// configured enrolment token. Hand its answer to [`Companion::handle_sync_response`] or
+    /// [`Companion::handle_enrolment_response`].
+    pub fn enrolment_request(&self) -> Result<HttpRequest> {
+        let url = format!("{}/v1/devices", self.collector_base()?);
+        let body = self.enrolment_body()?;
+        let id = format!("enrol-{}", uuid::Uuid::new_v4());
+        let tx = self.store.transaction()?;
+        let mut state = SyncState::load(&tx)?;
+        state.enrolment_request = Some(id.clone());
+        state.save(&tx)?;
+        tx.commit()?;
+        Ok(HttpRequest {
+            id,
+            method: String::from("POST"),
+            url,
+            headers: json_headers(None),
+            body,
+        })
+    }
+
+    /// The next request to send, or `None` when nothing is due: the outbox is empty, a
+    /// back-off or `Retry-After` is running, or the device must enrol again. A device not yet
+    /// enrolled that has an enrolment token gets its enrolment request first. Reports in the
+    /// returned batch are marked in flight until the answer is handled.
+    pub fn next_sync_request(&self) -> Result<Option<HttpRequest>> {
+        self.seal_held_reports()?;
+        let now = self.now_ms();
+        let tx = self.store.transaction()?;
+        // Answers that never came: give the reports another chance.
+        tx.execute(
+            "UPDATE outbox SET state = 'pending', batch_id = NULL, sent_at = NULL
+             WHERE state = 'in_flight' AND sent_at < ?1",
+            [now.saturating_sub(IN_FLIGHT_LEASE_MS)],
+        )?;
+        let state = SyncState::load(&tx)?;
+        if state.reenrolment_needed || now < state.next_attempt_at {
+            tx.commit()?;
+            return Ok(None);
+        }
+        let has_token = self
+            .config
+            .enrolment_token
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty());
+        if !state.enrolled && has_token {
+            tx.commit()?;
+            return self.enrolment_request().map(Some);
+        }
+        let limits = outbox::limits_in(&tx)?;
+        let cap_reports = state
+            .cap_reports
+            .map_or(limits.batch_max_reports, |c| {
+                c.min(limits.batch_max_reports)
+            })
+            .max(1);
+        let cap_bytes = state
+            .cap_bytes
+            .map_or(limits.batch_max_bytes, |c| c.min(limits.batch_max_bytes))
+            .max(1);
+        let rows: Vec<BatchRow> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, size, isolate FROM outbox WHERE state = 'pending'
+                 ORDER BY isolate DESC, priority, created_at, rowid LIMIT ?1",
+            )?;
+            let mapped = stmt.query_map([i64::from(cap_reports)], |r| {
+                Ok(BatchRow {
+                    id: r.get(0)?,
+                    size: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                    isolate: r.get::<_, i64>(2)? != 0,
+                })
+            })?;
+            mapped.collect::<std::result::Result<_, _>>()?
+        };
+        let Some(first) = rows.first() else {
+            tx.commit()?;
+            return Ok(None);
+        };
+        let base = self.collector_base()?;
+        let mut batch: Vec<&BatchRow> = vec![first];
+        if !first.isolate {
+            let mut bytes = first.size;
+            for row in rows.iter().skip(1) {
+                if row.isolate || bytes.saturating_add(row.size) > cap_bytes {
+                    break;
+                }
+                bytes += row.size + 1;
+                batch.push(row);
+            }
+        }
+        let batch_id = uuid::Uuid::new_v4().to_string();
+        let mut body = b"{\"envelopes\":[".to_vec();
+        for (i, row) in batch.iter().enumerate() {
+            let env: Vec<u8> = tx.query_row(
+                "SELECT envelope FROM outbox WHERE id = ?1",
+                [&row.id],
+                |r| r.get(0),
+            )?;
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(&env);
+            tx.execute(
+                "UPDATE outbox SET state = 'in_flight', batch_id = ?2, sent_at = ?3,
+                 attempts = attempts + 1 WHERE id = ?1",
+                params![row.id, batch_id, now],
+            )?;
+        }
+        body.extend_from_slice(b"]}");
+        tx.commit()?;
+        Ok(Some(HttpRequest {
+            id: batch_id,
+            method: String::from("POST"),
+            url: format!("{base}/v1/envelopes"),
+            headers: json_headers(Some(&self.identity.device_id)),
+            body,
+        }))
+    }
+
+    /// Handles the collector's answer to the request `request_id` (an envelope batch or an
+    /// enrolment). A malformed answer returns [`Error::BadResponse`] after putting the batch
+    /// back to pending with a back-off; an unknown id returns [`Error::UnknownRequest`] and
+    /// changes nothing.
+    pub fn handle_sync_response(
+        &self,
+        request_id: &str,
+        response: HttpResponse,
+    ) -> Result<SyncOutcome> {
+        let state = SyncState::load(self.store.conn())?;
+        if state.enrolment_request.as_deref() == Some(request_id) {
+            return self.handle_enrolment_response(response);
+        }
+        let now = self.now_ms();
+        let tx = self.store.transaction()?;
+        let mut state = SyncState::load(&tx)?;
+        let batch = batch_rows(&tx, request_id)?;
+        if batch.is_empty() {
+            return Err(Error::UnknownRequest);
+        }
+        let n = batch.len();
+        let mut outcome = SyncOutcome::default();
+        match response.status {
+            200 => match parse_results(&response.body, &batch) {
+                Ok(results) => {
+                    for item in results {
+                        let isolate = batch
+                            .iter()
+                            .find(|r| r.id == item.id)
+                            .is_some_and(|r| r.isolate);
+                        match item.status.as_str() {
+                            "accepted" | "duplicate" => {
+                                mark_delivered(&tx, &item.id, now)?;
+                                outcome.delivered += 1;
+                            }
+                            _ if n > 1 && !isolate => {
+                                set_isolated(&tx, &item.id)?;
+                                outcome.isolated += 1;
+                            }
+                            _ => {
+                                let reason =
+                                    format!("rejected:{}", reason_code(item.reason.as_deref()));
+                                mark_dead(&tx, &item.id, &reason)?;
+                                outcome.dead_lettered += 1;
+                            }
+                        }
+                    }
+                    state.failures = 0;
+                    state.next_attempt_at = 0;
+                    state.last_success_at = Some(now);
+                    outbox::prune_delivered(&tx, now)?;
+                }
+                Err(e) => {
+                    return_to_pending(&tx, request_id)?;
+                    state.back_off(now)?;
+                    state.save(&tx)?;
+                    tx.commit()?;
+                    log::warn!("malformed answer from the collector; the batch will be sent again");
+                    return Err(e);
+                }
+            },
+            401 | 403 => {
+                outcome.returned_to_pending = return_to_pending(&tx, request_id)?;
+                state.reenrolment_needed = true;
+                state.enrolled = false;
+                log::warn!("the collector refused this device; it must enrol again");
+            }
+            413 if n > 1 => {
+                let bytes: u64 = batch.iter().map(|r| r.size).sum();
+                let half = u32::try_from(n / 2).unwrap_or(u32::MAX).max(1);
+                state.cap_reports = Some(state.cap_reports.map_or(half, |c| c.min(half)));
+                state.cap_bytes = Some((bytes / 2).max(1));
+                outcome.returned_to_pending = return_to_pending(&tx, request_id)?;
+            }
+            413 => {
+                mark_dead(&tx, &batch[0].id, "too_large")?;
+                outcome.dead_lettered = 1;
+            }
+            400 if n > 1 => {
+                for row in &batch {
+                    set_isolated(&tx, &row.id)?;
+                }
+                outcome.isolated = u32::try_from(n).unwrap_or(u32::MAX);
+            }
+            400 => {
+                mark_dead(&tx, &batch[0].id, "bad_request")?;
+                outcome.dead_lettered = 1;
+            }
+            429 | 503 => {
+                outcome.returned_to_pending = return_to_pending(&tx, request_id)?;
+                match response
+                    .header("Retry-After")
+                    .and_then(|v| parse_retry_after(v, now))
+                {
+                    Some(wait) => state.next_attempt_at = now.saturating_add(wait),
+                    None => {
+                        state.back_off(now)?;
+                    }
+                }
+            }
+            _ => {
+                outcome.returned_to_pending = return_to_pending(&tx, request_id)?;
+                state.back_off(now)?;
+            }
+        }
+        outcome.retry_at = Some(state.next_attempt_at).filter(|t| *t > now);
+        outcome.reenrolment_needed = state.reenrolment_needed;
+        outcome.enrolled = state.enrolled;
+        state.save(&tx)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Handles a request that got no answer: its reports go back to pending and the next
+    /// attempt backs off.
+    pub fn handle_sync_failure(
+        &self,
+        request_id: &str,
+        failure: TransportFailure,
+    ) -> Result<SyncOutcome> {
+        let _ = failure; // Every kind of transport failure is treated alike: back off.
+        let now = self.now_ms();
+        let tx = self.store.transaction()?;
+        let mut state = SyncState::load(&tx)?;
+        let is_enrolment = state.enrolment_request.as_deref() == Some(request_id);
+        let returned = if is_enrolment {
+            state.enrolment_request = None;
+            0
+        } else {
+            let n = return_to_pending(&tx, request_id)?;
+            if n == 0 {
+                return Err(Error::UnknownRequest);
+            }
+            n
+        };
+        let retry_at = state.back_off(now)?;
+        state.save(&tx)?;
+        tx.commit()?;
+        Ok(SyncOutcome {
+            returned_to_pending: returned,
+            retry_at: Some(retry_at),
+            reenrolment_needed: state.reenrolment_needed,
+            enrolled: state.enrolled,
+            ..SyncOutcome::default()
+        })
+    }
+
+    /// Handles the answer to the enrolment request. 200 naming this device → enrolled (syncing
+    /// resumes at once); 400/401/403/409 → the token or the key was refused: re-enrolment is
+    /// needed (a new token from the organisation); 429/503 → `Retry-After`; anything else →
+    /// back-off. A 200 with a malformed body is [`Error::BadResponse`] (with back-off).
+    pub fn handle_enrolment_response(&self, response: HttpResponse) -> Result<SyncOutcome> {
+        let now = self.now_ms();
+        let tx = self.store.transaction()?;
+        let mut state = SyncState::load(&tx)?;
+        state.enrolment_request = None;
+        match response.status {
+            200 => {
+                let ok = serde_json::from_slice::<EnrolmentAnswer>(&response.body)
+                    .ok()
+                    .is_some_and(|a| {
+                        a.device_id == self.identity.device_id && a.status == "enrolled"
+                    });
+                if !ok {
+                    state.back_off(now)?;
+                    state.save(&tx)?;
+                    tx.commit()?;
+                    return Err(Error::BadResponse("enrolment answer"));
+                }
+                state.enrolled = true;
+                state.reenrolment_needed = false;
+                state.failures = 0;
+                state.next_attempt_at = 0;
+                log::info!("device enrolled with the collector");
+            }
+            400 | 401 | 403 | 409 => {
+                state.enrolled = false;
+                state.reenrolment_needed = true;
+                log::warn!("the collector refused the enrolment");
+            }
+            429 | 503 => match response
+                .header("Retry-After")
+                .and_then(|v| parse_retry_after(v, now))
+            {
+                Some(wait) => state.next_attempt_at = now.saturating_add(wait),
+                None => {
+                    state.back_off(now)?;
+                }
+            },
+            _ => {
+                state.back_off(now)?;
+            }
+        }
+        state.save(&tx)?;
+        tx.commit()?;
+        Ok(SyncOutcome {
+            retry_at: Some(state.next_attempt_at).filter(|t| *t > now),
+            reenrolment_needed: state.reenrolment_needed,
+            enrolled: state.enrolled,
+            ..SyncOutcome::default()
+        })
+    }
+}
+
+fn batch_rows(tx: &Transaction<'_>, batch_id: &str) -> Result<Vec<BatchRow>> {
+    let mut stmt = tx.prepare(
+        "SELECT id, size, isolate FROM outbox WHERE batch_id = ?1 AND state = 'in_flight'
+         ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map([batch_id], |r| {
+        Ok(BatchRow {
+            id: r.get(0)?,
+            size: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+            isolate: r.get::<_, i64>(2)? != 0,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Checks a 200 answer against the batch: one result per report, every id from the batch,
+/// none twice, each status known.
+fn parse_results(body: &[u8], batch: &[BatchRow]) -> Result<Vec<ItemResult>> {
+    let parsed: BatchResults =
+        serde_json::from_slice(body).map_err(|_| Error::BadResponse("not the expected JSON"))?;
+    if parsed.results.len() != batch.len() {
+        return Err(Error::BadResponse("wrong number of results"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for item in &parsed.results {
+        if !batch.iter().any(|r| r.id == item.id) {
+            return Err(Error::BadResponse(
+                "a result names a report not in the batch",
+            ));
+        }
+        if !seen.insert(item.id.as_str()) {
+            return Err(Error::BadResponse("a report is named twice"));
+        }
+        if !matches!(item.status.as_str(), "accepted" | "duplicate" | "rejected") {
+            return Err(Error::BadResponse("unknown status"));
+        }
+    }
+    Ok(parsed.results)
+}
+
+fn mark_delivered(tx: &Transaction<'_>, id: &str, now: UnixMillis) -> Result<()> {
+    tx.execute(
+        "UPDATE outbox SET state = ?2, envelope = X'', size = 0, batch_id = NULL,
+         delivered_at = ?3, last_error = NULL WHERE id = ?1",
+        params![id, OutboxState::Delivered.as_str(), now],
+    )?;
+    Ok(())
+}
+
+fn mark_dead(tx: &Transaction<'_>, id: &str, reason: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE outbox SET state = ?2, batch_id = NULL, last_error = ?3 WHERE id = ?1",
+        params![id, OutboxState::Dead.as_str(), reason],
+    )?;
+    Ok(())
+}
+
+fn set_isolated(tx: &Transaction<'_>, id: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE outbox SET state = 'pending', batch_id = NULL, sent_at = NULL, isolate = 1
+         WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
+
+fn return_to_pending(tx: &Transaction<'_>, batch_id: &str) -> Result<u32> {
+    let n = tx.execute(
+        "UPDATE outbox SET state = 'pending', batch_id = NULL, sent_at = NULL
+         WHERE batch_id = ?1 AND state = 'in_flight'",
+        [batch_id],
+    )?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests;
