@@ -75,9 +75,8 @@ fn encodings(name: &str, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let std_b64 = {
         // Standard alphabet with padding, derived from base64url.
         let mut s = b64url(bytes).replace('-', "+").replace('_', "/");
-        while s.len() % 4 != 0 {
-            s.push('=');
-        }
+        let padding = (4 - s.len() % 4) % 4;
+        s.push_str(&"=".repeat(padding));
         s
     };
     vec![
