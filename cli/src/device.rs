@@ -64,6 +64,30 @@ pub enum DeviceCommand {
         /// The advisory id.
         id: String,
     },
+    /// Enrol with a collector (registers this device's identity key).
+    Enrol {
+        /// The collector's base URL (`https://…`, or `http://` on loopback).
+        #[arg(long)]
+        collector: String,
+        /// The organisation's enrolment token.
+        #[arg(long)]
+        token: String,
+        /// The organisation's public report key (`org-report.pub.jwk`).
+        #[arg(long)]
+        org_key: Option<PathBuf>,
+    },
+    /// Send queued reports to the collector until nothing is due.
+    Sync {
+        /// The collector's base URL (`https://…`, or `http://` on loopback).
+        #[arg(long)]
+        collector: String,
+        /// The organisation's public report key (`org-report.pub.jwk`), if not configured yet.
+        #[arg(long)]
+        org_key: Option<PathBuf>,
+        /// Seconds to wait for each answer.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
 }
 
 fn parse_role(text: &str) -> Result<StaffRole, String> {
@@ -82,7 +106,8 @@ pub fn open_device(data_dir: &Path, config: CompanionConfig) -> CliResult<Compan
 
 /// Runs `frontline device`.
 pub fn run(args: DeviceArgs) -> CliResult {
-    let config = CompanionConfig::new("example-trust", &args.pseudonym, args.role);
+    let mut config = CompanionConfig::new("example-trust", &args.pseudonym, args.role);
+    crate::sync::configure(&mut config, &args.command)?;
     let mut companion = open_device(&args.data_dir, config)?;
     match args.command {
         DeviceCommand::Info => {
@@ -98,6 +123,8 @@ pub fn run(args: DeviceArgs) -> CliResult {
         DeviceCommand::Feedback { json } => crate::posture::feedback(&companion, json)?,
         DeviceCommand::Advisories { json } => crate::posture::advisories(&companion, json)?,
         DeviceCommand::AckAdvisory { id } => crate::posture::acknowledge(&companion, &id)?,
+        DeviceCommand::Enrol { .. } => crate::sync::enrol(&companion)?,
+        DeviceCommand::Sync { timeout, .. } => crate::sync::sync(&companion, timeout)?,
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod device;
 mod keys;
 mod pack;
 mod posture;
+mod sync;
 
 use std::process::ExitCode;
 
