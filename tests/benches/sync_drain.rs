@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use frontline_collector::driver::{self, HttpDriver};
+use frontline_collector::testing::EnvelopeSealer;
 use frontline_collector::{Collector, CollectorConfig, OrgReportKey};
 use frontline_core::crypto::b64url;
 use frontline_core::outbox::{OutboxLimits, ReportDraft, ReportKind, Retention};
@@ -136,6 +137,49 @@ fn main() {
     assert_eq!(status.pending, 0, "everything drained");
     assert_eq!(run.delivered, reports as u64);
 
+    let device_peak = vm_hwm_kib();
+
+    // Baseline in the same run: the same number of envelopes, sealed beforehand by the test
+    // sealer, posted in batches of 100 by a plain loop (collector + HTTP cost alone).
+    let seed = frontline_core::crypto::SigningKey::generate()
+        .unwrap()
+        .seed()
+        .to_vec();
+    let sealer = EnvelopeSealer::new("bench-baseline", &seed, org.public_key()).unwrap();
+    let base = format!("http://{}", addr.trim());
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(30))
+        .max_idle_connections(0)
+        .build();
+    let enrolment = json!({"device_id": "bench-baseline",
+                           "public_key": b64url(&sealer.device_public_key()),
+                           "enrolment_token": "bench-token"});
+    agent
+        .post(&format!("{base}/v1/devices"))
+        .send_string(&enrolment.to_string())
+        .unwrap();
+    let bodies: Vec<String> = (0..reports)
+        .collect::<Vec<_>>()
+        .chunks(100)
+        .map(|chunk| {
+            let envs: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|i| sealer.seal("training_statement", &statement(*i)))
+                .collect();
+            json!({ "envelopes": envs }).to_string()
+        })
+        .collect();
+    let t = Instant::now();
+    for body in &bodies {
+        let resp = agent
+            .post(&format!("{base}/v1/envelopes"))
+            .set("X-Frontline-Device", "bench-baseline")
+            .send_string(body)
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    let baseline = t.elapsed();
+
     drop(child.stdin.take());
     let _ = child.wait();
 
@@ -154,7 +198,16 @@ fn main() {
         reports as f64 / drained.as_secs_f64(),
         run.requests
     );
-    match vm_hwm_kib() {
+    println!(
+        "  baseline, pre-sealed envelopes posted in batches of 100: {:.2} s, {:.0} reports/s",
+        baseline.as_secs_f64(),
+        reports as f64 / baseline.as_secs_f64()
+    );
+    println!(
+        "  ratio drain / baseline: {:.2}x",
+        drained.as_secs_f64() / baseline.as_secs_f64()
+    );
+    match device_peak {
         Some(kib) => println!(
             "  device peak resident memory (VmHWM): {:.1} MiB",
             kib as f64 / 1024.0
