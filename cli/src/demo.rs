@@ -8,7 +8,7 @@
 //! The device runs on a simulated clock (starting at the real time) so the demo can skip the
 //! sync back-off after the network loss instead of waiting for it.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,6 +22,8 @@ use frontline_collector::{Collector, CollectorConfig, OrgReportKey, RunningColle
 use frontline_core::clock::{Clock, SystemClock, DAY_MS};
 use frontline_core::posture::{DeviceFacts, PostureTrigger};
 use frontline_core::{Companion, CompanionConfig, ManualClock, SoftwareKeyStore, StaffRole};
+use frontline_core::training::QuizAnswer;
+use frontline_core::{Companion, CompanionConfig, StaffRole};
 
 use crate::{keys, CliError, CliResult};
 
@@ -36,20 +38,13 @@ pub struct DemoArgs {
 /// The enrolment token the demo's collector expects.
 const DEMO_TOKEN: &str = "demo-enrolment-token";
 
-/// A device's facts on a day when developer options and USB debugging were switched on (a
-/// routine check); the security patch is ten days old on the device's clock.
-fn facts_developer_options_on(now_ms: i64) -> String {
-    let patch = frontline_core::clock::format_date(now_ms - 10 * DAY_MS);
-    format!(
-        r#"{{
-        "platform": "android", "os_version": "14", "security_patch": "{patch}",
-        "secure_lock_screen": true, "lock_complexity": "high",
-        "storage_encryption": "active_per_user", "developer_options": true,
-        "usb_debugging": true, "unknown_sources": false, "root_signals": [],
-        "managed_by_mdm": true
-    }}"#
-    )
-}
+/// A device's facts on a day when developer options were switched on (a routine check).
+const FACTS_DEVELOPER_OPTIONS_ON: &str = r#"{
+    "platform": "android", "os_version": "14", "security_patch": "2026-10-05",
+    "secure_lock_screen": true, "lock_complexity": "high", "storage_encryption": "active_per_user",
+    "developer_options": true, "usb_debugging": true, "unknown_sources": false,
+    "root_signals": [], "managed_by_mdm": true
+}"#;
 
 fn message(e: impl std::fmt::Display) -> CliError {
     CliError::Message(e.to_string())
@@ -86,6 +81,20 @@ pub fn run(args: DemoArgs) -> CliResult {
         source,
     })?;
     let result = run_in(dir.path());
+    let device_dir = dir.path().join("device");
+    println!("Frontline demo");
+    println!("==============");
+    let config = CompanionConfig::new("example-trust", "staff-7f3a", StaffRole::AllStaff);
+    let companion = device::open_device(&device_dir, config.clone())?;
+    println!(
+        "1. Device store opened (schema v{}), data key wrapped by the (simulated) platform key store",
+        companion.schema_version()
+    );
+    drop(companion);
+    let again = device::open_device(&device_dir, config)?;
+    println!("2. Reopened: the wrapped data key unwrapped and checked");
+    training_stage(&again)?;
+    crate::posture::demo_mdm_check(&dir.path().join("managed-device"))?;
     if args.keep {
         let kept = dir.keep();
         println!("kept {}", kept.display());
@@ -154,18 +163,11 @@ fn run_in(root: &Path) -> CliResult {
     collector.stop();
     println!("6. Network lost: the collector is unreachable");
     clock.advance(DAY_MS);
-    let facts = DeviceFacts::from_json(facts_developer_options_on(companion.now_ms()).as_bytes())?;
+    let facts = DeviceFacts::from_json(FACTS_DEVELOPER_OPTIONS_ON.as_bytes())?;
     let report = companion.check_posture(facts, PostureTrigger::Schedule)?;
-    let flagged: Vec<String> = report
-        .checks
-        .iter()
-        .filter(|c| c.status.as_str() != "pass")
-        .map(|c| format!("{} {}", c.check_id, c.status.as_str()))
-        .collect();
     println!(
-        "   next day, scheduled posture check: {} ({})",
-        report.verdict.as_str(),
-        flagged.join(", ")
+        "   next day, scheduled posture check: {} (developer options and USB debugging on)",
+        report.verdict.as_str()
     );
     let offline = driver::sync(&companion, &http, 5, |_| {})?;
     let status = companion.outbox_status()?;
@@ -210,33 +212,19 @@ fn run_in(root: &Path) -> CliResult {
     Ok(())
 }
 
-/// Syncs until nothing is due, drawing a progress bar over the reports that were waiting
-/// (redrawn in place on a terminal, printed once when the output is a file or a pipe).
+/// Syncs until nothing is due, drawing a progress bar over the reports that were waiting.
 fn sync_with_progress(companion: &Companion, http: &HttpDriver, label: &str) -> CliResult<SyncRun> {
     let total = companion.outbox_status()?.pending;
-    if total == 0 {
-        println!("{label}: nothing waiting");
-        return Ok(driver::sync(companion, http, 10_000, |_| {})?);
-    }
-    let live = std::io::stdout().is_terminal();
-    let draw = |done: u64| {
-        print!("\r{label} {}", progress_bar(done, total));
-        let _ = std::io::stdout().flush();
-    };
-    if live {
-        draw(0);
-    }
+    print!("{label} {}", progress_bar(0, total));
+    let _ = std::io::stdout().flush();
     let run = driver::sync(companion, http, 10_000, |run| {
-        if live {
-            draw(run.delivered);
-        }
+        print!("\r{label} {}", progress_bar(run.delivered, total));
+        let _ = std::io::stdout().flush();
     })?;
-    if live {
-        draw(run.delivered);
-        println!();
-    } else {
-        println!("{label} {}", progress_bar(run.delivered, total));
-    }
+    println!(
+        "\r{label} {}",
+        progress_bar(run.delivered.min(total), total)
+    );
     Ok(run)
 }
 
@@ -263,12 +251,76 @@ mod tests {
         let report = CollectorReport::from_db(&db).unwrap();
         assert_eq!(report.totals.devices, 1);
         assert!(report.totals.reports >= 1);
-        assert_eq!(report.compliance_by_device[0].verdict, "compliant");
-        let developer = report
-            .compliance_by_check
-            .iter()
-            .find(|c| c.check_id == "developer_options")
-            .unwrap();
-        assert_eq!((developer.warn, developer.pass), (1, 0));
+        assert_eq!(report.compliance_by_device[0].verdict, "non_compliant");
     }
+/// Training: one module through lesson → failed quiz → passed quiz, with the statements queued.
+fn training_stage(companion: &Companion) -> CliResult {
+    let module = "phishing";
+    let detail = companion.training_module(module)?;
+    companion.lesson_viewed(module)?;
+    println!(
+        "3. Training: lesson \"{}\" viewed ({} min, {} questions, pass mark {}%)",
+        detail.module.title,
+        detail.module.minutes,
+        detail.questions.len(),
+        detail.pass_mark_percent
+    );
+    // The demo learner knows the answers from the built-in pack; an app would ask.
+    let pack = frontline_core::training::built_in_pack()?;
+    let quiz = &pack
+        .module(module)
+        .ok_or_else(|| CliError::Message(String::from("demo module missing")))?
+        .quiz;
+    let answer = |right: bool| -> Vec<QuizAnswer> {
+        quiz.questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| QuizAnswer {
+                question_id: q.id.clone(),
+                // First try: only the first half answered correctly.
+                option_ids: if right || i < quiz.questions.len() / 2 {
+                    q.correct.clone()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect()
+    };
+    let first = companion.submit_quiz(module, detail.pack_version, answer(false))?;
+    println!(
+        "   first attempt: {}% (pass mark {}%) -> {}; the explanations are shown",
+        first.score_percent,
+        first.pass_mark_percent,
+        if first.passed { "passed" } else { "not passed" }
+    );
+    let second = companion.submit_quiz(module, detail.pack_version, answer(true))?;
+    println!(
+        "   second attempt: {}% -> {}, status {}, refresher due {}",
+        second.score_percent,
+        if second.passed {
+            "passed"
+        } else {
+            "not passed"
+        },
+        second.status.as_str(),
+        second
+            .due_at_ms
+            .map(frontline_core::clock::format_date)
+            .unwrap_or_default()
+    );
+    let verbs: Vec<String> = companion
+        .recent_training_statements(20)?
+        .iter()
+        .rev()
+        .filter_map(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+        .filter_map(|s| s["verb"]["display"]["en-GB"].as_str().map(str::to_owned))
+        .collect();
+    let summary = companion.training_summary()?;
+    println!(
+        "   xAPI statements queued in the outbox: {}; training current: {} of {} modules",
+        verbs.join(", "),
+        summary.current,
+        summary.assigned
+    );
+    Ok(())
 }
