@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
+use frontline_core::outbox::{ReportDraft, ReportKind, Retention};
 use frontline_core::store::{self, Store, DATABASE_FILE};
 use frontline_core::{
     Companion, CompanionConfig, Error, KeyStore, PlatformError, SoftwareKeyStore, StaffRole,
@@ -36,32 +37,34 @@ impl Rng {
     }
 }
 
-/// Creates a store with `n` unsent outbox rows of about 1 KiB each. The rows are written
-/// with SQLite directly, in the outbox layout of `store::schema`, so that the database spans
-/// many pages; their envelope bytes are opaque to recovery (which copies them verbatim).
+/// X25519 public key from RFC 7748 §6.1 (Alice): the organisation report key of these tests.
+const ORG_REPORT_KEY: [u8; 32] = [
+    0x85, 0x20, 0xf0, 0x09, 0x89, 0x30, 0xa7, 0x54, 0x74, 0x8b, 0x7d, 0xdc, 0xb4, 0x3e, 0xf7, 0x5a,
+    0x0d, 0xbf, 0x3a, 0x0d, 0x26, 0x38, 0x1a, 0xf4, 0xeb, 0xa4, 0xa9, 0x8e, 0xaa, 0x9b, 0x4e, 0x6a,
+];
+
+fn config_with_org_key() -> CompanionConfig {
+    let mut c = config();
+    c.org_report_key = Some(frontline_core::crypto::b64url(&ORG_REPORT_KEY));
+    c
+}
+
+/// Creates a store with `n` unsent reports of about 1 KiB each, queued through the public
+/// `queue_reports` (signed, sealed to the organisation), so the database spans many pages.
+/// Returns each envelope id with its stored envelope bytes.
 fn populate(dir: &Path, n: usize) -> Vec<(String, Vec<u8>)> {
-    drop(Companion::open(dir, config(), key_store(1)).unwrap());
-    let conn = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
-    let mut rows = Vec::new();
-    let tx = conn.unchecked_transaction().unwrap();
-    for i in 0..n {
-        let id = format!("00000000-0000-4000-8000-{i:012}");
-        // Shaped like a wire envelope (opaque here: recovery only checks it names its id).
-        let filler: String = (0..960)
-            .map(|j| char::from(b'a' + ((i * 31 + j * 7) % 26) as u8))
-            .collect();
-        let envelope =
-            format!(r#"{{"id":"{id}","kind":"training_statement","ct":"{filler}"}}"#).into_bytes();
-        tx.execute(
-            "INSERT INTO outbox (id, kind, priority, created_at, state, size, envelope)
-             VALUES (?1, 'training_statement', 0, ?2, 'pending', 1024, ?3)",
-            rusqlite::params![id, i as i64, envelope],
-        )
-        .unwrap();
-        rows.push((id, envelope));
-    }
-    tx.commit().unwrap();
-    drop(conn);
+    let companion = Companion::open(dir, config_with_org_key(), key_store(1)).unwrap();
+    let drafts = (0..n)
+        .map(|i| ReportDraft {
+            kind: ReportKind::TrainingStatement,
+            body: serde_json::json!({ "seq": i, "pad": "p".repeat(700) }),
+            retention: Retention::Keep,
+        })
+        .collect();
+    companion.queue_reports(drafts).unwrap();
+    drop(companion);
+    let rows = stored_envelopes(dir);
+    assert_eq!(rows.len(), n);
     rows
 }
 

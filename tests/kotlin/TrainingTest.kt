@@ -6,7 +6,7 @@ package org.frontline.tests
 
 import java.io.File
 import java.nio.file.Files
-import org.frontline.Companion
+import org.frontline.FrontlineCompanion
 import org.frontline.FrontlineException
 import org.frontline.core.CompanionConfig
 import org.frontline.core.QuizAnswer
@@ -25,12 +25,12 @@ import org.junit.Test
 
 class TrainingTest {
     private lateinit var dir: File
-    private lateinit var app: Companion
+    private lateinit var app: FrontlineCompanion
 
     @Before
     fun open() {
         dir = Files.createTempDirectory("frontline-kt-training").toFile()
-        app = Companion.open(dir.path, config(), AesGcmKeyStore())
+        app = FrontlineCompanion(dir.path, config(), AesGcmKeyStore())
     }
 
     @After
@@ -137,7 +137,7 @@ class TrainingTest {
         assertEquals(TrainingStatus.NOT_STARTED, status(MODULE))
     }
 
-    companion object Fixture {
+    companion object {
         const val PSEUDONYM = "stf-kt-train-5e1a"
         const val ORG_URL = "https://example-trust.example"
         const val MODULE = "phishing"
