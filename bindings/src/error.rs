@@ -3,7 +3,9 @@
 //! The core's rich error is mapped here, in one `From` impl. Messages carry no secrets,
 //! report contents, staff identifiers or file paths (`tests/error_messages.rs` checks).
 
+use frontline_core::bundle::BundleRefusal;
 use frontline_core::error::{DataDirProblem, Error};
+use frontline_core::training::TrainingRefusal;
 
 /// What went wrong, in terms the app can act on (Kotlin: `FrontlineException`).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
@@ -59,6 +61,19 @@ pub enum FrontlineError {
         /// The kind of failure.
         reason: String,
     },
+    /// A signed bundle was refused; the bundle installed before stays in use.
+    #[error("the bundle was refused ({reason:?})")]
+    BundleRefused {
+        /// Why.
+        reason: BundleRefusal,
+    },
+    /// A training request was refused (unknown or unassigned module, unknown answer,
+    /// answers for a pack version that is no longer installed). Nothing was recorded.
+    #[error("the training request was refused ({reason:?})")]
+    TrainingRefused {
+        /// Why.
+        reason: TrainingRefusal,
+    },
     /// A setting the operation needs (named) is missing from the configuration.
     #[error("not configured: {setting}")]
     NotConfigured {
@@ -76,6 +91,13 @@ pub enum FrontlineError {
     /// changed.
     #[error("the response answers no outstanding request")]
     UnknownRequest,
+    /// The managed configuration has invalid values; the previous configuration stays in
+    /// force. Each problem names a key (never its value).
+    #[error("the managed configuration has {} invalid value(s)", problems.len())]
+    InvalidConfig {
+        /// Every problem found.
+        problems: Vec<frontline_core::config::managed::ConfigProblem>,
+    },
 }
 
 impl From<Error> for FrontlineError {
@@ -93,6 +115,8 @@ impl From<Error> for FrontlineError {
             Error::Crypto => Self::Internal {
                 reason: String::from("cryptography"),
             },
+            Error::BundleRefused(reason) => Self::BundleRefused { reason },
+            Error::TrainingRefused(reason) => Self::TrainingRefused { reason },
             Error::NotConfigured(setting) => Self::NotConfigured {
                 setting: setting.to_owned(),
             },
@@ -100,6 +124,7 @@ impl From<Error> for FrontlineError {
                 reason: reason.to_owned(),
             },
             Error::UnknownRequest => Self::UnknownRequest,
+            Error::InvalidConfig(problems) => Self::InvalidConfig { problems },
         }
     }
 }

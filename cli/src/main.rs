@@ -9,8 +9,14 @@
 
 #![forbid(unsafe_code)]
 
+mod bundle;
+mod collector;
 mod demo;
 mod device;
+mod keys;
+mod pack;
+mod posture;
+mod train;
 
 use std::process::ExitCode;
 
@@ -33,6 +39,16 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Drive a simulated device's core from the terminal.
     Device(device::DeviceArgs),
+    /// Generate the organisation's keys.
+    Keys(keys::KeysArgs),
+    /// Run the reference collector or print its report.
+    Collector(collector::CollectorArgs),
+    /// Build training content packs.
+    Pack(pack::PackArgs),
+    /// Sign and verify bundles (content packs, policies, advisory feeds).
+    Bundle(bundle::BundleArgs),
+    /// The managed configuration (MDM) schema.
+    Config(posture::ConfigArgs),
 }
 
 fn parse_level(text: &str) -> Result<log::LevelFilter, String> {
@@ -46,6 +62,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Device(args) => device::run(args),
+        Command::Keys(args) => keys::run(args),
+        Command::Collector(args) => collector::run(args),
+        Command::Pack(args) => pack::run(args),
+        Command::Bundle(args) => bundle::run(args),
+        Command::Config(args) => posture::run_config(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -21,8 +21,11 @@ const DATA_KEY_CHECK: &str = "data_key.check";
 /// Frontline on one device: open it on a data directory, then call its methods.
 pub struct Companion {
     pub(crate) store: Store,
+    #[allow(dead_code)] // Read by the capabilities (training, posture) as they land.
     pub(crate) sealer: ColumnSealer,
     pub(crate) config: CompanionConfig,
+    /// The configuration the app opened with, before managed configuration overrides it.
+    pub(crate) app_config: CompanionConfig,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) identity: crate::identity::DeviceIdentity,
     data_dir: PathBuf,
@@ -57,11 +60,14 @@ impl Companion {
         let sealer = data_key.sealer()?;
         drop(data_key);
         let identity = crate::identity::load_or_create(&store, &sealer)?;
+        let app_config = config.clone();
+        let config = crate::config::managed::config_in_force(&store, &sealer, &app_config)?;
         log::info!("local store opened");
         let companion = Self {
             store,
             sealer,
             config,
+            app_config,
             clock,
             identity,
             data_dir: data_dir.to_path_buf(),
@@ -95,7 +101,10 @@ fn load_or_create_data_key(store: &Store, key_store: &dyn KeyStore) -> Result<Da
     match store.meta(WRAPPED_DATA_KEY)? {
         Some(wrapped) => {
             let check = store.meta(DATA_KEY_CHECK)?.ok_or(Error::KeyMismatch)?;
-            let raw = key_store.unwrap_key(wrapped).map_err(|_| Error::KeyStore)?;
+            let raw = key_store.unwrap_key(wrapped).map_err(|e| match e {
+                crate::platform::PlatformError::KeyInvalidated { .. } => Error::KeyMismatch,
+                crate::platform::PlatformError::Failed { .. } => Error::KeyStore,
+            })?;
             let key = DataKey::from_bytes(&raw)?;
             if !key.matches_check_value(&check) {
                 return Err(Error::KeyMismatch);

@@ -57,6 +57,12 @@ pub enum Error {
     /// A cryptographic operation failed (e.g. the random generator).
     #[error("cryptographic failure")]
     Crypto,
+    /// A signed bundle was refused; the bundle installed before (if any) stays in use.
+    #[error("the bundle was refused ({0:?})")]
+    BundleRefused(crate::bundle::BundleRefusal),
+    /// A training request was refused (unknown or unassigned module, unknown answer, old pack).
+    #[error("the training request was refused ({0:?})")]
+    TrainingRefused(crate::training::TrainingRefusal),
     /// A setting the operation needs is missing from the configuration (names the setting).
     #[error("the setting {0} is not configured")]
     NotConfigured(&'static str),
@@ -68,6 +74,10 @@ pub enum Error {
     /// or never made). Nothing changed.
     #[error("the response answers no outstanding request")]
     UnknownRequest,
+    /// A managed configuration has invalid values (each key named, never its value); the
+    /// configuration in force was kept.
+    #[error("the managed configuration has {} invalid value(s)", .0.len())]
+    InvalidConfig(Vec<crate::config::managed::ConfigProblem>),
 }
 
 /// The core's result type.

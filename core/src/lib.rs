@@ -13,6 +13,8 @@
 
 #![cfg_attr(feature = "uniffi", allow(unsafe_code))]
 
+pub mod advisory;
+pub mod bundle;
 pub mod clock;
 pub mod companion;
 pub mod config;
@@ -21,14 +23,18 @@ pub mod error;
 pub mod identity;
 pub mod outbox;
 pub mod platform;
+pub mod posture;
+pub mod recovery;
 pub mod store;
 pub mod sync;
+pub mod training;
 
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
 pub use companion::Companion;
 pub use config::{CompanionConfig, StaffRole};
 pub use error::{Error, Result};
 pub use platform::{KeyStore, PlatformError, SoftwareKeyStore};
+pub use recovery::StoreRecovery;
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("frontline_core");

@@ -5,6 +5,8 @@
 //! (`managed` submodule). Every value is checked before use: a bad value is named in an error
 //! list and the configuration in force stays as it was.
 
+pub mod managed;
+
 use serde::{Deserialize, Serialize};
 
 /// The staff member's role, which decides the training modules assigned to them.
@@ -61,6 +63,10 @@ pub struct CompanionConfig {
     pub posture_check_request_id: Option<String>,
     /// Minutes between scheduled posture checks and sync attempts.
     pub sync_interval_minutes: u32,
+    /// Upload reports only on unmetered networks (Wi-Fi).
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
+    pub sync_wifi_only: bool,
 }
 
 impl CompanionConfig {
@@ -77,6 +83,7 @@ impl CompanionConfig {
             org_report_key: None,
             posture_check_request_id: None,
             sync_interval_minutes: 60,
+            sync_wifi_only: false,
         }
     }
 }

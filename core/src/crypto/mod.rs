@@ -19,6 +19,8 @@ use ring::signature::{self, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 
 use crate::error::{Error, Result};
 
+pub mod jwk;
+
 /// Length of the data key in bytes.
 pub const DATA_KEY_LEN: usize = 32;
 

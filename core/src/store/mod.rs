@@ -44,6 +44,10 @@ impl Store {
                 supported: schema::VERSION,
             });
         }
+        // Version 0 with tables in it is another application's SQLite file, not a new store.
+        if found == 0 && has_tables(&conn)? {
+            return Err(Error::NotADatabase);
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
@@ -120,6 +124,11 @@ pub fn put_meta(tx: &Transaction<'_>, key: &str, value: &[u8]) -> Result<()> {
 fn read_user_version(conn: &Connection) -> Result<u32> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     u32::try_from(v).map_err(|_| Error::NotADatabase)
+}
+
+fn has_tables(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    Ok(n > 0)
 }
 
 fn database_path(data_dir: &Path) -> Result<PathBuf> {

@@ -53,6 +53,12 @@ CREATE TABLE quiz_attempt (
 ) STRICT;
 CREATE INDEX quiz_attempt_module ON quiz_attempt (module_id, attempted_at);
 
+CREATE TABLE training_statement (
+    id               TEXT PRIMARY KEY NOT NULL,
+    created_at       INTEGER NOT NULL,
+    statement_sealed BLOB NOT NULL
+) STRICT;
+
 CREATE TABLE posture_report (
     id             TEXT PRIMARY KEY NOT NULL,
     created_at     INTEGER NOT NULL,

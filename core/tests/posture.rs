@@ -1,0 +1,674 @@
+//! Public-API tests of device posture, managed configuration, MDM feedback and advisories,
+//! over the sample fact files in `tests/fixtures/devices/` on an injected clock.
+
+// Helpers outside `#[test]` functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use frontline_core::clock::{parse_rfc3339, DAY_MS};
+use frontline_core::config::managed::{self, ConfigProblemKind};
+use frontline_core::posture::{
+    CheckStatus, DeviceFacts, FeedbackSeverity, PostureTrigger, Verdict,
+};
+use frontline_core::{Companion, CompanionConfig, Error, ManualClock, SoftwareKeyStore, StaffRole};
+
+fn fixture(name: &str) -> DeviceFacts {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/devices")
+        .join(name);
+    DeviceFacts::from_json(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn noon() -> i64 {
+    parse_rfc3339("2026-11-28T12:00:00Z").unwrap()
+}
+
+struct Device {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    keys: Arc<SoftwareKeyStore>,
+    clock: Arc<ManualClock>,
+    companion: Companion,
+}
+
+fn config() -> CompanionConfig {
+    CompanionConfig::new("example-trust", "staff-0001", StaffRole::AllStaff)
+}
+
+fn device() -> Device {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let keys = Arc::new(SoftwareKeyStore::ephemeral().unwrap());
+    let clock = Arc::new(ManualClock::new(noon()));
+    let companion =
+        Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
+    Device {
+        _dir: dir,
+        path,
+        keys,
+        clock,
+        companion,
+    }
+}
+
+impl Device {
+    fn reopen(self) -> Self {
+        let Device {
+            _dir,
+            path,
+            keys,
+            clock,
+            companion,
+        } = self;
+        drop(companion);
+        let companion =
+            Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
+        Device {
+            _dir,
+            path,
+            keys,
+            clock,
+            companion,
+        }
+    }
+}
+
+fn failing(report: &frontline_core::posture::PostureReport) -> Vec<&str> {
+    report
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Fail)
+        .map(|c| c.check_id.as_str())
+        .collect()
+}
+
+fn status_of(report: &frontline_core::posture::PostureReport, id: &str) -> CheckStatus {
+    report
+        .checks
+        .iter()
+        .find(|c| c.check_id == id)
+        .unwrap()
+        .status
+}
+
+#[test]
+fn sample_devices_get_the_expected_verdicts() {
+    let table: &[(&str, Verdict, &[&str], &[&str])] = &[
+        ("pixel-current.json", Verdict::Compliant, &[], &[]),
+        (
+            "android10-unsupported.json",
+            Verdict::NonCompliant,
+            &["os_supported", "security_updates"],
+            &["developer_options", "unknown_sources"],
+        ),
+        (
+            "rooted-phone.json",
+            Verdict::NonCompliant,
+            &["root_jailbreak"],
+            &["developer_options", "usb_debugging"],
+        ),
+        (
+            "iphone-no-passcode.json",
+            Verdict::InGrace,
+            &["screen_lock", "encryption"],
+            &[],
+        ),
+        ("sparse-probe.json", Verdict::Unknown, &[], &[]),
+    ];
+    for (file, verdict, fails, warns) in table {
+        let d = device();
+        let report = d
+            .companion
+            .check_posture(fixture(file), PostureTrigger::User)
+            .unwrap();
+        assert_eq!(report.verdict, *verdict, "{file}: {:#?}", report.checks);
+        assert_eq!(failing(&report), *fails, "{file}");
+        let warned: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Warn)
+            .map(|c| c.check_id.as_str())
+            .collect();
+        assert_eq!(warned, *warns, "{file}");
+        for c in &report.checks {
+            if c.status == CheckStatus::Fail {
+                assert!(c.remediation.lesson_id.is_some(), "{file} {}", c.check_id);
+                assert!(c.grace_deadline_ms.is_some());
+            }
+        }
+        assert_eq!(d.companion.pending_report_count().unwrap(), 1, "{file}");
+    }
+}
+
+#[test]
+fn sparse_probe_is_unknown_never_pass() {
+    let d = device();
+    let report = d
+        .companion
+        .check_posture(fixture("sparse-probe.json"), PostureTrigger::User)
+        .unwrap();
+    assert!(
+        report
+            .checks
+            .iter()
+            .all(|c| c.status == CheckStatus::Unknown),
+        "{:#?}",
+        report.checks
+    );
+    let su = report
+        .checks
+        .iter()
+        .find(|c| c.check_id == "security_updates")
+        .unwrap();
+    assert!(su.observed.contains("unreadable"), "{}", su.observed);
+}
+
+#[test]
+fn grace_survives_reopen_and_expires_on_the_injected_clock() {
+    let d = device();
+    let facts = fixture("iphone-no-passcode.json");
+    let first = d
+        .companion
+        .check_posture(facts.clone(), PostureTrigger::Schedule)
+        .unwrap();
+    assert_eq!(first.verdict, Verdict::InGrace);
+    let deadline = first.checks[0].grace_deadline_ms.unwrap();
+    assert_eq!(deadline, noon() + DAY_MS);
+
+    d.clock.advance(DAY_MS / 2);
+    let d = d.reopen();
+    let later = d
+        .companion
+        .check_posture(facts.clone(), PostureTrigger::Schedule)
+        .unwrap();
+    assert_eq!(later.verdict, Verdict::InGrace);
+    assert_eq!(
+        later.checks[0].first_failed_at_ms,
+        Some(noon()),
+        "grace clock kept across reopen"
+    );
+
+    d.clock.advance(DAY_MS / 2);
+    let expired = d
+        .companion
+        .check_posture(facts.clone(), PostureTrigger::Schedule)
+        .unwrap();
+    assert_eq!(expired.verdict, Verdict::NonCompliant);
+
+    // Fixed: passes and the grace clock is cleared; a new failure starts a new one.
+    let mut fixed = facts.clone();
+    fixed.secure_lock_screen = Some(true);
+    fixed.storage_encryption = Some(frontline_core::posture::StorageEncryption::DataProtectionOn);
+    let ok = d
+        .companion
+        .check_posture(fixed, PostureTrigger::User)
+        .unwrap();
+    assert_eq!(ok.verdict, Verdict::Compliant, "{:#?}", ok.checks);
+    d.clock.advance(DAY_MS);
+    let again = d
+        .companion
+        .check_posture(facts, PostureTrigger::User)
+        .unwrap();
+    assert_eq!(
+        again.checks[0].first_failed_at_ms,
+        Some(noon() + 2 * DAY_MS)
+    );
+    assert_eq!(again.verdict, Verdict::InGrace);
+}
+
+#[test]
+fn reports_are_stored_and_the_latest_is_readable() {
+    let d = device();
+    assert!(d.companion.latest_posture_report().unwrap().is_none());
+    d.companion
+        .check_posture(fixture("rooted-phone.json"), PostureTrigger::User)
+        .unwrap();
+    d.clock.advance(1000);
+    let second = d
+        .companion
+        .check_posture(fixture("pixel-current.json"), PostureTrigger::AppStart)
+        .unwrap();
+    let d = d.reopen();
+    assert_eq!(d.companion.latest_posture_report().unwrap(), Some(second));
+    assert_eq!(
+        d.companion.latest_device_facts().unwrap(),
+        Some(fixture("pixel-current.json"))
+    );
+}
+
+fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn bad_managed_config_names_every_key_and_keeps_the_previous_one() {
+    let mut d = device();
+    let good = map(&[
+        ("collector_url", "https://collector.example-trust.nhs.uk"),
+        ("staff_pseudonym", "staff-7f3a"),
+        ("enrolment_token", "enrol-2c1d9e7f"),
+        ("sync_interval_minutes", "30"),
+    ]);
+    d.companion.apply_managed_config(good).unwrap();
+    let before = d.companion.config().clone();
+    assert_eq!(before.staff_pseudonym, "staff-7f3a");
+    assert_eq!(before.sync_interval_minutes, 30);
+
+    let bad = map(&[
+        ("collector_url", "http://collector.example-trust.nhs.uk"),
+        ("staff_pseudonym", "nurse@example.nhs.uk"),
+        ("sync_interval_minutes", "0"),
+        ("staff_role", "root"),
+        ("posture_check_request_id", "req-9"),
+    ]);
+    let Err(Error::InvalidConfig(problems)) = d.companion.apply_managed_config(bad) else {
+        panic!("expected InvalidConfig");
+    };
+    let mut keys: Vec<(&str, ConfigProblemKind)> = problems
+        .iter()
+        .map(|p| (p.key.as_str(), p.problem))
+        .collect();
+    keys.sort_by_key(|k| k.0);
+    assert_eq!(
+        keys,
+        vec![
+            ("collector_url", ConfigProblemKind::InsecureUrl),
+            ("staff_pseudonym", ConfigProblemKind::LooksLikeEmail),
+            ("staff_role", ConfigProblemKind::NotAChoice),
+            ("sync_interval_minutes", ConfigProblemKind::OutOfRange),
+        ]
+    );
+    // No value in the error text.
+    let text = Error::InvalidConfig(problems).to_string();
+    assert!(!text.contains("nurse") && !text.contains("http"), "{text}");
+    assert_eq!(d.companion.config(), &before);
+    assert_eq!(
+        d.companion.pending_posture_request().unwrap(),
+        None,
+        "refused map ran nothing"
+    );
+
+    // The stored managed config overrides the app's on the next open.
+    let d = d.reopen();
+    assert_eq!(d.companion.config(), &before);
+}
+
+#[test]
+fn mdm_request_runs_once_per_id_and_waits_for_facts() {
+    let mut d = device();
+    // No facts yet: the request waits.
+    let out = d
+        .companion
+        .apply_managed_config(map(&[("posture_check_request_id", "req-1")]))
+        .unwrap();
+    assert!(out.posture_check_pending);
+    assert!(out.posture_report.is_none());
+    assert_eq!(
+        d.companion.pending_posture_request().unwrap().as_deref(),
+        Some("req-1")
+    );
+
+    // The next facts answer it, with the MDM's id, kept in the outbox.
+    let report = d
+        .companion
+        .submit_device_facts(fixture("rooted-phone.json"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        report.trigger,
+        PostureTrigger::Mdm {
+            request_id: "req-1".into()
+        }
+    );
+    assert_eq!(d.companion.pending_posture_request().unwrap(), None);
+    assert_eq!(d.companion.pending_report_count().unwrap(), 1);
+
+    // Re-applying the same id runs nothing.
+    let out = d
+        .companion
+        .apply_managed_config(map(&[("posture_check_request_id", "req-1")]))
+        .unwrap();
+    assert!(out.posture_report.is_none() && !out.posture_check_pending);
+    assert_eq!(d.companion.pending_report_count().unwrap(), 1);
+    // An explicit MDM check for an answered id returns the earlier report.
+    let again = d
+        .companion
+        .check_posture(
+            fixture("pixel-current.json"),
+            PostureTrigger::Mdm {
+                request_id: "req-1".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(again, report);
+
+    // A new id runs at once on the latest facts.
+    d.clock.advance(60_000);
+    let out = d
+        .companion
+        .apply_managed_config(map(&[
+            ("posture_check_request_id", "req-2"),
+            ("future_key", "x"),
+        ]))
+        .unwrap();
+    assert_eq!(out.ignored_keys, vec!["future_key".to_owned()]);
+    let report = out.posture_report.unwrap();
+    assert_eq!(report.trigger.request_id(), Some("req-2"));
+    assert_eq!(report.verdict, Verdict::NonCompliant);
+    assert_eq!(d.companion.pending_report_count().unwrap(), 2);
+}
+
+#[test]
+fn pending_request_is_answered_by_the_next_check() {
+    let mut d = device();
+    d.companion
+        .apply_managed_config(map(&[("posture_check_request_id", "req-7")]))
+        .unwrap();
+    let report = d
+        .companion
+        .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+        .unwrap();
+    assert_eq!(report.trigger.request_id(), Some("req-7"));
+    let next = d
+        .companion
+        .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+        .unwrap();
+    assert_eq!(next.trigger, PostureTrigger::User);
+}
+
+#[test]
+fn feedback_emits_every_check_and_resolves_errors() {
+    let d = device();
+    let none = d.companion.mdm_feedback().unwrap();
+    assert_eq!(none.keyed_app_states[0].severity, FeedbackSeverity::Error);
+
+    d.companion
+        .check_posture(fixture("iphone-no-passcode.json"), PostureTrigger::User)
+        .unwrap();
+    let fb = d.companion.mdm_feedback().unwrap();
+    let policy_checks = 8;
+    assert_eq!(fb.keyed_app_states.len(), policy_checks + 1);
+    let lock = fb
+        .keyed_app_states
+        .iter()
+        .find(|s| s.key == "posture.check.screen_lock")
+        .unwrap();
+    assert_eq!(lock.severity, FeedbackSeverity::Error);
+    assert_eq!(fb.ios_managed_feedback["posture.verdict"], "in_grace");
+    assert_eq!(fb.ios_managed_feedback["posture.check.screen_lock"], "fail");
+    for s in &fb.keyed_app_states {
+        assert!(s.key.len() <= 100 && s.message.len() <= 1000);
+        assert!(s.data.as_ref().is_none_or(|d| d.len() <= 1000));
+        assert!(!s.message.contains("staff-0001"));
+    }
+
+    let mut fixed = fixture("iphone-no-passcode.json");
+    fixed.secure_lock_screen = Some(true);
+    fixed.storage_encryption = Some(frontline_core::posture::StorageEncryption::DataProtectionOn);
+    d.companion
+        .check_posture(fixed, PostureTrigger::User)
+        .unwrap();
+    let fb = d.companion.mdm_feedback().unwrap();
+    assert_eq!(
+        fb.keyed_app_states.len(),
+        policy_checks + 1,
+        "every key again, so errors resolve"
+    );
+    assert!(
+        fb.keyed_app_states
+            .iter()
+            .all(|s| s.severity == FeedbackSeverity::Info),
+        "{fb:#?}"
+    );
+}
+
+#[test]
+fn advisories_match_the_latest_facts_and_acks_queue_once() {
+    let d = device();
+    // Without facts every advisory may concern the device.
+    let all = d.companion.advisories_for_device().unwrap();
+    assert!(all
+        .iter()
+        .all(|m| m.relevance == frontline_core::advisory::Relevance::PossiblyAffected));
+
+    d.companion
+        .check_posture(fixture("android10-unsupported.json"), PostureTrigger::User)
+        .unwrap();
+    let ids: Vec<String> = d
+        .companion
+        .advisories_for_device()
+        .unwrap()
+        .into_iter()
+        .map(|m| m.advisory.id)
+        .collect();
+    assert_eq!(
+        ids,
+        vec!["SAMPLE-2026-011", "SAMPLE-2026-014", "SAMPLE-2026-013"]
+    );
+
+    d.companion
+        .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+        .unwrap();
+    let ids: Vec<String> = d
+        .companion
+        .advisories_for_device()
+        .unwrap()
+        .into_iter()
+        .map(|m| m.advisory.id)
+        .collect();
+    assert_eq!(ids, vec!["SAMPLE-2026-014"]);
+
+    let queued = d.companion.pending_report_count().unwrap();
+    let at = d.companion.acknowledge_advisory("SAMPLE-2026-014").unwrap();
+    assert_eq!(d.companion.pending_report_count().unwrap(), queued + 1);
+    d.clock.advance(5000);
+    assert_eq!(
+        d.companion.acknowledge_advisory("SAMPLE-2026-014").unwrap(),
+        at
+    );
+    assert_eq!(d.companion.pending_report_count().unwrap(), queued + 1);
+    assert_eq!(
+        d.companion.advisories_for_device().unwrap()[0].acknowledged_at_ms,
+        Some(at)
+    );
+    assert!(matches!(
+        d.companion.acknowledge_advisory("NOPE-1"),
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+#[test]
+fn odd_facts_never_panic() {
+    let d = device();
+    let odd = [
+        r#"{}"#,
+        r#"{"platform":"android","os_version":"14.0.1-beta","security_patch":"2099-01-01"}"#,
+        r#"{"platform":"android","os_version":"∞","security_patch":"2026-02-31"}"#,
+        r#"{"platform":"ios","os_version":"","root_signals":["emulator","emulator","emulator"]}"#,
+        r#"{"platform":"other","os_version":"99999999999999999999"}"#,
+        r#"{"platform":"android","lock_complexity":"high","secure_lock_screen":false,"collected_at_ms":-5}"#,
+    ];
+    for text in odd {
+        let facts = DeviceFacts::from_json(text.as_bytes()).unwrap();
+        let report = d
+            .companion
+            .check_posture(facts, PostureTrigger::User)
+            .unwrap();
+        assert_ne!(report.verdict, Verdict::Compliant, "{text}");
+    }
+    let beta = DeviceFacts::from_json(
+        br#"{"platform":"android","os_version":"14.0.1-beta","security_patch":"2099-01-01"}"#,
+    )
+    .unwrap();
+    let report = d
+        .companion
+        .check_posture(beta, PostureTrigger::User)
+        .unwrap();
+    assert_eq!(status_of(&report, "os_supported"), CheckStatus::Pass);
+    assert_eq!(status_of(&report, "security_updates"), CheckStatus::Unknown);
+    assert!(matches!(
+        d.companion.check_posture(
+            DeviceFacts::default(),
+            PostureTrigger::Mdm {
+                request_id: "bad id!".into()
+            }
+        ),
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+#[test]
+fn committed_mdm_schema_files_match_the_generator() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    assert_eq!(
+        read("android/app/src/main/res/xml/app_restrictions.xml"),
+        managed::android_restrictions_xml(),
+        "regenerate with `frontline config schema --android`"
+    );
+    assert_eq!(
+        read("android/app/src/main/res/values/app_restrictions_strings.xml"),
+        managed::android_strings_xml(),
+        "regenerate with `frontline config schema --android-strings`"
+    );
+    assert_eq!(
+        read("ios/appconfig/specfile.xml"),
+        managed::appconfig_specfile(),
+        "regenerate with `frontline config schema --appconfig`"
+    );
+}
+
+mod bundles {
+    use super::*;
+    use frontline_core::bundle::{sign_bundle, BundleKind, BundleRefusal};
+    use frontline_core::crypto::{b64url, SigningKey};
+
+    fn publisher() -> SigningKey {
+        SigningKey::from_seed(&[42u8; 32]).unwrap()
+    }
+
+    fn trusting_device() -> Device {
+        let mut d = device();
+        let key = b64url(&publisher().public_key());
+        d.companion
+            .apply_managed_config(map(&[("publisher_key", key.as_str())]))
+            .unwrap();
+        d
+    }
+
+    fn default_policy_json() -> serde_json::Value {
+        serde_json::from_slice(frontline_core::posture::policy::DEFAULT_POLICY).unwrap()
+    }
+
+    #[test]
+    fn a_signed_policy_bundle_changes_the_checks_and_a_bad_one_changes_nothing() {
+        let d = trusting_device();
+        let pixel = fixture("pixel-current.json");
+        assert_eq!(
+            d.companion
+                .check_posture(pixel.clone(), PostureTrigger::User)
+                .unwrap()
+                .verdict,
+            Verdict::Compliant
+        );
+        // The organisation raises the Android minimum to 17.
+        let mut stricter = default_policy_json();
+        stricter["version"] = "2026.12-strict".into();
+        for check in stricter["checks"].as_array_mut().unwrap() {
+            if check["id"] == "os_supported" {
+                check["rule"]["min"]["android"] = "17".into();
+            }
+        }
+        let payload = serde_json::to_vec(&stricter).unwrap();
+        let bundle = sign_bundle(BundleKind::Policy, 1, noon(), None, &payload, &publisher());
+        d.companion.install_bundle(&bundle).unwrap();
+        let report = d
+            .companion
+            .check_posture(pixel.clone(), PostureTrigger::User)
+            .unwrap();
+        assert_eq!(report.policy_version, "2026.12-strict");
+        assert_eq!(report.verdict, Verdict::InGrace);
+        assert_eq!(failing(&report), vec!["os_supported"]);
+
+        // A policy with a repeated check id is refused; the stricter one stays.
+        let mut broken = default_policy_json();
+        broken["checks"][1]["id"] = "screen_lock".into();
+        let payload = serde_json::to_vec(&broken).unwrap();
+        let bundle = sign_bundle(BundleKind::Policy, 2, noon(), None, &payload, &publisher());
+        assert!(matches!(
+            d.companion.install_bundle(&bundle),
+            Err(Error::BundleRefused(BundleRefusal::InvalidPayload))
+        ));
+        assert_eq!(
+            d.companion.active_policy().unwrap().version,
+            "2026.12-strict"
+        );
+    }
+
+    #[test]
+    fn a_signed_advisory_feed_replaces_the_sample() {
+        let d = trusting_device();
+        d.companion
+            .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+            .unwrap();
+        let feed = serde_json::json!({
+            "format": 1,
+            "feed_id": "example-trust-2026-12",
+            "advisories": [{
+                "id": "ET-2026-0042",
+                "title": "Update the rostering app",
+                "severity": "critical",
+                "summary": "Versions before 5.2 leak session tokens.",
+                "published": "2026-11-27",
+                "affected": [{ "platform": "android", "min_version": "15" }],
+                "actions": ["Update the rostering app from the Play Store."],
+                "lesson_id": "advisories-patching"
+            }],
+            "android_patch_releases": [{ "patch_level": "2026-11-01", "released": "2026-11-02" }]
+        });
+        let payload = serde_json::to_vec(&feed).unwrap();
+        let bundle = sign_bundle(
+            BundleKind::Advisories,
+            1,
+            noon(),
+            None,
+            &payload,
+            &publisher(),
+        );
+        d.companion.install_bundle(&bundle).unwrap();
+        let ids: Vec<String> = d
+            .companion
+            .advisories_for_device()
+            .unwrap()
+            .into_iter()
+            .map(|m| m.advisory.id)
+            .collect();
+        assert_eq!(ids, vec!["ET-2026-0042"]);
+        // A feed with an unparseable date is refused.
+        let mut bad = feed.clone();
+        bad["advisories"][0]["published"] = "yesterday".into();
+        let payload = serde_json::to_vec(&bad).unwrap();
+        let bundle = sign_bundle(
+            BundleKind::Advisories,
+            2,
+            noon(),
+            None,
+            &payload,
+            &publisher(),
+        );
+        assert!(matches!(
+            d.companion.install_bundle(&bundle),
+            Err(Error::BundleRefused(BundleRefusal::InvalidPayload))
+        ));
+        assert_eq!(
+            d.companion.advisory_feed().unwrap().feed_id,
+            "example-trust-2026-12"
+        );
+    }
+}
