@@ -10,6 +10,8 @@
 //! by interleaving the two sides (median of many rounds) and printed as `ratio ...` lines.
 //! Run: `cargo bench -p frontline-core --bench outbox`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
