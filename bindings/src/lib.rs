@@ -16,10 +16,12 @@ mod companion;
 mod error;
 mod logging;
 mod posture;
+mod training;
+mod sync;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
-pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink};
+pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink, LogSinkError};
 
 uniffi::setup_scaffolding!("frontline_ffi");
 

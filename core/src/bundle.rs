@@ -306,8 +306,15 @@ pub fn check_payload(kind: BundleKind, payload: &[u8]) -> Result<(), BundleRefus
     }
 }
 
-/// Parses the configured publisher key: base64url of the raw 32-byte Ed25519 public key.
+/// Parses the configured publisher key: base64url of the raw 32-byte Ed25519 public key, or
+/// an Ed25519 OKP JWK (`crypto::jwk`). Anything else is no key.
 pub fn parse_publisher_key(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if text.starts_with('{') {
+        let jwk = crypto::jwk::OkpJwk::parse_expecting(text, crypto::jwk::OkpCurve::Ed25519, false)
+            .ok()?;
+        return Some(jwk.x.clone());
+    }
     let raw = crypto::from_b64url(text).ok()?;
     (raw.len() == 32).then_some(raw)
 }
@@ -613,6 +620,19 @@ mod tests {
             c.install_bundle(&b),
             Err(Error::BundleRefused(BundleRefusal::UnknownKey))
         ));
+    }
+
+    #[test]
+    fn publisher_key_as_base64url_or_jwk() {
+        let k = key();
+        let pk = k.public_key();
+        assert_eq!(parse_publisher_key(&crypto::b64url(&pk)), Some(pk.clone()));
+        let jwk = crypto::jwk::OkpJwk::from_signing_key(&k)
+            .unwrap()
+            .to_public();
+        assert_eq!(parse_publisher_key(&jwk.to_json()), Some(pk));
+        assert_eq!(parse_publisher_key("AAAA"), None);
+        assert_eq!(parse_publisher_key("{\"kty\":\"OKP\"}"), None);
     }
 
     #[test]

@@ -101,7 +101,10 @@ fn load_or_create_data_key(store: &Store, key_store: &dyn KeyStore) -> Result<Da
     match store.meta(WRAPPED_DATA_KEY)? {
         Some(wrapped) => {
             let check = store.meta(DATA_KEY_CHECK)?.ok_or(Error::KeyMismatch)?;
-            let raw = key_store.unwrap_key(wrapped).map_err(|_| Error::KeyStore)?;
+            let raw = key_store.unwrap_key(wrapped).map_err(|e| match e {
+                crate::platform::PlatformError::KeyInvalidated { .. } => Error::KeyMismatch,
+                crate::platform::PlatformError::Failed { .. } => Error::KeyStore,
+            })?;
             let key = DataKey::from_bytes(&raw)?;
             if !key.matches_check_value(&check) {
                 return Err(Error::KeyMismatch);

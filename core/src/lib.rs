@@ -24,6 +24,7 @@ pub mod identity;
 pub mod outbox;
 pub mod platform;
 pub mod posture;
+pub mod recovery;
 pub mod store;
 pub mod sync;
 pub mod training;
@@ -33,6 +34,7 @@ pub use companion::Companion;
 pub use config::{CompanionConfig, StaffRole};
 pub use error::{Error, Result};
 pub use platform::{KeyStore, PlatformError, SoftwareKeyStore};
+pub use recovery::StoreRecovery;
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("frontline_core");

@@ -17,6 +17,16 @@ pub enum PlatformError {
         /// Free text from the platform; never logged by the core.
         reason: String,
     },
+    /// The platform key that wrapped the data key is gone for good (Android
+    /// `KeyPermanentlyInvalidatedException`, a Keychain item that no longer exists, a lock
+    /// screen reset), or the blob was not wrapped by this key store. The core reports this as
+    /// `KeyMismatch`, which the app may recover from (`Companion::recover_local_store`),
+    /// unlike [`PlatformError::Failed`], which may be temporary (device locked).
+    #[error("the platform key is permanently unavailable")]
+    KeyInvalidated {
+        /// Free text from the platform; never logged by the core.
+        reason: String,
+    },
 }
 
 #[cfg(feature = "uniffi")]
@@ -124,7 +134,8 @@ impl KeyStore for SoftwareKeyStore {
     }
 
     fn unwrap_key(&self, wrapped: Vec<u8>) -> Result<Vec<u8>, PlatformError> {
-        let fail = || PlatformError::Failed {
+        // A blob this key does not open can never be opened by it: permanent, not transient.
+        let fail = || PlatformError::KeyInvalidated {
             reason: String::from("software key store could not unwrap"),
         };
         if wrapped.len() < 12 + 16 {

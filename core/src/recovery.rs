@@ -1,0 +1,286 @@
+//! Recovering a local store that can no longer be read, without losing unsent evidence.
+//!
+//! [`Companion::open`] refuses a damaged database (`NotADatabase`) and a data key the platform
+//! no longer has (`KeyMismatch`) and never wipes anything. This module is the recovery
+//! the app chooses after such a refusal, as set out in
+//! `docs/adr/0050-recovering-local-store.md`:
+//!
+//! 1. the unreadable database (with its `-wal` and `-shm`) is moved aside to
+//!    `frontline.db.quarantine` (replacing an older quarantined copy);
+//! 2. a fresh store is opened with a new data key;
+//! 3. every outbox envelope that can still be read from the quarantined file is copied into
+//!    the new outbox verbatim. Envelopes are sealed to the organisation, not to the local
+//!    key, so the lost key does not matter for them.
+//!
+//! Sealed local data (progress, posture history, the device identity) cannot be recovered
+//! when its key is gone. That is the point of sealing it. This module must never recover a
+//! database that is merely newer than the code, or one whose key store is only temporarily
+//! unavailable: those errors are returned as they are.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::CompanionConfig;
+use crate::error::{Error, Result};
+use crate::platform::KeyStore;
+use crate::store::DATABASE_FILE;
+use crate::Companion;
+
+/// Base name of the quarantined copy of an unreadable database.
+pub const QUARANTINE_FILE: &str = "frontline.db.quarantine";
+
+/// Outbox states that still await delivery and are worth keeping.
+const UNSENT_STATES: [&str; 2] = ["pending", "in_flight"];
+
+/// What a recovery did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct StoreRecovery {
+    /// Whether the old database was moved aside. `false` when it opened normally and was
+    /// healthy, in which case nothing was changed.
+    pub quarantined: bool,
+    /// Unsent envelopes copied into the new store.
+    pub envelopes_kept: u32,
+    /// Unsent envelopes that could not be read from the damaged file.
+    pub envelopes_lost: u32,
+}
+
+impl Companion {
+    /// Opens Frontline in `data_dir`, recovering from an unreadable local store.
+    ///
+    /// * If the store opens and passes SQLite's `quick_check`, this is [`Companion::open`]
+    ///   and nothing changes.
+    /// * If it is damaged (`NotADatabase`), fails its check, or was sealed with a key the
+    ///   platform no longer has (`KeyMismatch`, `Tampered`), it is moved aside, a fresh
+    ///   store is created, and the unsent outbox envelopes that are still readable are
+    ///   re-queued.
+    /// * Any other error (a newer database, an unavailable key store, an unusable directory)
+    ///   is returned unchanged, and nothing is moved.
+    pub fn recover_local_store(
+        data_dir: &Path,
+        config: CompanionConfig,
+        key_store: Arc<dyn KeyStore>,
+    ) -> Result<(Self, StoreRecovery)> {
+        Self::recover_local_store_with_clock(data_dir, config, key_store, Arc::new(SystemClock))
+    }
+
+    /// As [`Companion::recover_local_store`], with an injected clock.
+    pub fn recover_local_store_with_clock(
+        data_dir: &Path,
+        config: CompanionConfig,
+        key_store: Arc<dyn KeyStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(Self, StoreRecovery)> {
+        match Self::open_with_clock(data_dir, config.clone(), key_store.clone(), clock.clone()) {
+            Ok(companion) => {
+                if store_is_healthy(companion.store.conn()) {
+                    return Ok((companion, StoreRecovery::default()));
+                }
+                drop(companion);
+            }
+            Err(Error::NotADatabase | Error::KeyMismatch | Error::Tampered) => {}
+            Err(other) => return Err(other),
+        }
+        log::warn!("local store unreadable: moving it aside and starting a new one");
+        let quarantine = quarantine(data_dir)?;
+        let companion = Self::open_with_clock(data_dir, config, key_store, clock)?;
+        let (kept, lost) = companion.salvage_outbox(&quarantine)?;
+        log::warn!("local store recovered: {kept} unsent envelopes kept, {lost} unreadable");
+        Ok((
+            companion,
+            StoreRecovery {
+                quarantined: true,
+                envelopes_kept: kept,
+                envelopes_lost: lost,
+            },
+        ))
+    }
+
+    /// Copies the readable unsent envelopes of the quarantined database into this store, in
+    /// one transaction. Returns (kept, lost).
+    fn salvage_outbox(&self, quarantine: &Path) -> Result<(u32, u32)> {
+        let old = match Connection::open_with_flags(
+            quarantine,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ) {
+            Ok(conn) => conn,
+            // The whole file is unreadable: nothing can be salvaged, but recovery succeeded.
+            Err(_) => return Ok((0, 0)),
+        };
+        // `writable_schema` lets SQLite read a file shorter than its header says (a
+        // truncated file is otherwise refused whole); `query_only` makes sure salvage never
+        // writes to the quarantined copy.
+        if old
+            .execute_batch("PRAGMA writable_schema=ON; PRAGMA query_only=ON;")
+            .is_err()
+        {
+            return Ok((0, 0));
+        }
+        let tx = self.store.transaction()?;
+        let (mut kept, mut lost) = (0_u32, 0_u32);
+        for found in salvage_rows(&old) {
+            match found {
+                Salvaged::Row(row) => {
+                    let inserted = tx.execute(
+                        "INSERT OR IGNORE INTO outbox
+                           (id, kind, priority, coalesce_key, created_at, state, size, envelope)
+                         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
+                        rusqlite::params![
+                            row.id,
+                            row.kind,
+                            row.priority,
+                            row.coalesce_key,
+                            row.created_at,
+                            row.size,
+                            row.envelope
+                        ],
+                    )?;
+                    if inserted == 1 {
+                        kept = kept.saturating_add(1);
+                    }
+                }
+                Salvaged::Unreadable => lost = lost.saturating_add(1),
+            }
+        }
+        tx.commit()?;
+        Ok((kept, lost))
+    }
+}
+
+/// One outbox row as read from the quarantined file.
+struct EnvelopeRow {
+    id: String,
+    kind: String,
+    priority: i64,
+    coalesce_key: Option<String>,
+    created_at: i64,
+    size: i64,
+    envelope: Vec<u8>,
+}
+
+/// What salvage found at one row.
+enum Salvaged {
+    /// An unsent envelope, read whole.
+    Row(EnvelopeRow),
+    /// A row between readable rows that could not be read.
+    Unreadable,
+}
+
+/// How many row ids in a row may be missing or unreadable before salvage stops looking.
+const PROBE_GAP: i64 = 256;
+
+/// Reads every unsent outbox row that can still be read. A full scan is tried first; when
+/// it stops at a damaged page, the rows after it are probed one row id at a time (a point
+/// lookup reaches leaf pages the scan could not), until `PROBE_GAP` ids in a row give
+/// nothing. Unreadable ids between readable ones are reported as lost.
+fn salvage_rows(conn: &Connection) -> Vec<Salvaged> {
+    let mut out = Vec::new();
+    let mut last = 0_i64;
+    if let Ok(mut stmt) = conn.prepare("SELECT rowid FROM outbox ORDER BY rowid") {
+        if let Ok(rows) = stmt.query_map([], |r| r.get::<_, i64>(0)) {
+            for rowid in rows {
+                let Ok(rowid) = rowid else { break };
+                match read_envelope_row(conn, rowid) {
+                    Ok(Some(Some(row))) => out.push(Salvaged::Row(row)),
+                    Ok(_) => {}
+                    Err(_) => out.push(Salvaged::Unreadable),
+                }
+                last = last.max(rowid);
+            }
+        }
+    }
+    let (mut rowid, mut gap, mut unreadable) = (last, 0_i64, 0_u32);
+    while gap < PROBE_GAP {
+        rowid = rowid.saturating_add(1);
+        match read_envelope_row(conn, rowid) {
+            Ok(Some(found)) => {
+                out.extend((0..unreadable).map(|_| Salvaged::Unreadable));
+                out.extend(found.map(Salvaged::Row));
+                (gap, unreadable) = (0, 0);
+            }
+            Ok(None) => gap += 1,
+            Err(_) => {
+                gap += 1;
+                unreadable = unreadable.saturating_add(1);
+            }
+        }
+    }
+    out
+}
+
+/// Reads the outbox row `rowid`: `None` if there is none, `Some(None)` if it exists but was
+/// already delivered, `Some(Some(row))` for an unsent envelope.
+fn read_envelope_row(conn: &Connection, rowid: i64) -> Result<Option<Option<EnvelopeRow>>> {
+    let row = conn
+        .query_row(
+            "SELECT state, id, kind, priority, coalesce_key, created_at, size, envelope
+             FROM outbox WHERE rowid = ?1",
+            [rowid],
+            |r| {
+                let state: String = r.get(0)?;
+                if !UNSENT_STATES.contains(&state.as_str()) {
+                    return Ok(None);
+                }
+                Ok(Some(EnvelopeRow {
+                    id: r.get(1)?,
+                    kind: r.get(2)?,
+                    priority: r.get(3)?,
+                    coalesce_key: r.get(4)?,
+                    created_at: r.get(5)?,
+                    size: r.get(6)?,
+                    envelope: r.get(7)?,
+                }))
+            },
+        )
+        .optional()?;
+    match row {
+        Some(Some(row)) if !envelope_is_whole(&row) => Err(Error::NotADatabase),
+        other => Ok(other),
+    }
+}
+
+/// SQLite keeps no checksum of cell contents, so a row on a damaged page can read back with
+/// zeros or garbage in it. An envelope is kept only if it is still the JSON object that names
+/// its own id (wire format: `{"id", "kind", …, "ct"}`); its AEAD is checked by the collector.
+fn envelope_is_whole(row: &EnvelopeRow) -> bool {
+    serde_json::from_slice::<serde_json::Value>(&row.envelope)
+        .ok()
+        .and_then(|v| {
+            v.get("id")
+                .and_then(|id| id.as_str())
+                .map(|id| id == row.id)
+        })
+        .unwrap_or(false)
+}
+
+/// Whether SQLite's `quick_check` finds the open database sound.
+fn store_is_healthy(conn: &Connection) -> bool {
+    matches!(
+        conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)),
+        Ok(ref s) if s == "ok"
+    )
+}
+
+/// Moves the database and its WAL/SHM files aside (replacing an older quarantined copy) and
+/// returns the path of the quarantined database.
+fn quarantine(data_dir: &Path) -> Result<PathBuf> {
+    let target = data_dir.join(QUARANTINE_FILE);
+    for suffix in ["", "-wal", "-shm"] {
+        let from = data_dir.join(format!("{DATABASE_FILE}{suffix}"));
+        let to = data_dir.join(format!("{QUARANTINE_FILE}{suffix}"));
+        match std::fs::remove_file(&to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(_) => return Err(Error::Storage(String::from("cannot replace quarantine"))),
+        }
+        match std::fs::rename(&from, &to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(_) => return Err(Error::Storage(String::from("cannot quarantine"))),
+        }
+    }
+    Ok(target)
+}
