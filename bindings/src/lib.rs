@@ -16,8 +16,8 @@ mod companion;
 mod error;
 mod logging;
 mod posture;
-mod training;
 mod sync;
+mod training;
 
 pub use companion::Companion;
 pub use error::FrontlineError;

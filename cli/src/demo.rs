@@ -21,9 +21,8 @@ use frontline_collector::report::CollectorReport;
 use frontline_collector::{Collector, CollectorConfig, OrgReportKey, RunningCollector};
 use frontline_core::clock::{Clock, SystemClock, DAY_MS};
 use frontline_core::posture::{DeviceFacts, PostureTrigger};
-use frontline_core::{Companion, CompanionConfig, ManualClock, SoftwareKeyStore, StaffRole};
 use frontline_core::training::QuizAnswer;
-use frontline_core::{Companion, CompanionConfig, StaffRole};
+use frontline_core::{Companion, CompanionConfig, ManualClock, SoftwareKeyStore, StaffRole};
 
 use crate::{keys, CliError, CliResult};
 
@@ -81,20 +80,6 @@ pub fn run(args: DemoArgs) -> CliResult {
         source,
     })?;
     let result = run_in(dir.path());
-    let device_dir = dir.path().join("device");
-    println!("Frontline demo");
-    println!("==============");
-    let config = CompanionConfig::new("example-trust", "staff-7f3a", StaffRole::AllStaff);
-    let companion = device::open_device(&device_dir, config.clone())?;
-    println!(
-        "1. Device store opened (schema v{}), data key wrapped by the (simulated) platform key store",
-        companion.schema_version()
-    );
-    drop(companion);
-    let again = device::open_device(&device_dir, config)?;
-    println!("2. Reopened: the wrapped data key unwrapped and checked");
-    training_stage(&again)?;
-    crate::posture::demo_mdm_check(&dir.path().join("managed-device"))?;
     if args.keep {
         let kept = dir.keep();
         println!("kept {}", kept.display());
@@ -135,7 +120,7 @@ fn run_in(root: &Path) -> CliResult {
     config.org_report_key = Some(org.to_public_jwk().map_err(message)?.to_json());
     let key_store = SoftwareKeyStore::from_file(&device_dir.join("simulated-keystore.key"))?;
     let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
-    let companion =
+    let mut companion =
         Companion::open_with_clock(&device_dir, config, Arc::new(key_store), clock.clone())?;
     println!(
         "3. Device store opened (schema v{}), data key wrapped by the (simulated) platform key store",
@@ -150,18 +135,15 @@ fn run_in(root: &Path) -> CliResult {
     }
     println!("4. Device enrolled with the collector (its Ed25519 identity key registered)");
 
-    // [TRAINING STEP — the training work adds it here: complete a module; its xAPI statements
-    //  join the outbox and are delivered below.]
+    training_stage(&companion)?;
+    crate::posture::demo_mdm_check(&mut companion)?;
 
-    // [POSTURE STEP — the posture work adds it here: an MDM-triggered posture check from a
-    //  sample fact file; its report joins the outbox.]
-
-    let first = sync_with_progress(&companion, &http, "5. Syncing")?;
+    let first = sync_with_progress(&companion, &http, "7. Syncing")?;
     println!("   delivered {} report(s) so far", first.delivered);
 
     // The network goes away; reports keep coming and wait, sealed, in the outbox.
     collector.stop();
-    println!("6. Network lost: the collector is unreachable");
+    println!("8. Network lost: the collector is unreachable");
     clock.advance(DAY_MS);
     let facts = DeviceFacts::from_json(FACTS_DEVELOPER_OPTIONS_ON.as_bytes())?;
     let report = companion.check_posture(facts, PostureTrigger::Schedule)?;
@@ -188,7 +170,7 @@ fn run_in(root: &Path) -> CliResult {
         clock.set(retry_at + 1);
     }
     println!(
-        "7. Network back (collector restarted on {}); back-off elapsed (simulated clock)",
+        "9. Network back (collector restarted on {}); back-off elapsed (simulated clock)",
         collector.url()
     );
     let second = sync_with_progress(&companion, &http, "   Syncing")?;
@@ -202,7 +184,7 @@ fn run_in(root: &Path) -> CliResult {
     // What the IT team sees.
     let db = Db::open_existing(&db_path).map_err(message)?;
     let report = CollectorReport::from_db(&db).map_err(message)?;
-    println!("8. What the collector now knows (frontline collector report):");
+    println!("10. What the collector now knows (frontline collector report):");
     println!();
     for line in report.to_text().lines() {
         println!("   {line}");
@@ -228,38 +210,13 @@ fn sync_with_progress(companion: &Companion, http: &HttpDriver, label: &str) -> 
     Ok(run)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn progress_bar_fills_in_proportion() {
-        assert_eq!(progress_bar(0, 4), format!("[{}] 0/4", "-".repeat(30)));
-        assert_eq!(
-            progress_bar(2, 4),
-            format!("[{}{}] 2/4", "#".repeat(15), "-".repeat(15))
-        );
-        assert_eq!(progress_bar(9, 4), format!("[{}] 9/4", "#".repeat(30)));
-        assert_eq!(progress_bar(0, 0), format!("[{}] 0/0", "#".repeat(30)));
-    }
-
-    #[test]
-    fn the_demo_runs_and_the_collector_stores_every_report_once() {
-        let dir = tempfile::tempdir().unwrap();
-        run_in(dir.path()).unwrap();
-        let db = Db::open_existing(&dir.path().join("collector.db")).unwrap();
-        let report = CollectorReport::from_db(&db).unwrap();
-        assert_eq!(report.totals.devices, 1);
-        assert!(report.totals.reports >= 1);
-        assert_eq!(report.compliance_by_device[0].verdict, "non_compliant");
-    }
 /// Training: one module through lesson → failed quiz → passed quiz, with the statements queued.
 fn training_stage(companion: &Companion) -> CliResult {
     let module = "phishing";
     let detail = companion.training_module(module)?;
     companion.lesson_viewed(module)?;
     println!(
-        "3. Training: lesson \"{}\" viewed ({} min, {} questions, pass mark {}%)",
+        "5. Training: lesson \"{}\" viewed ({} min, {} questions, pass mark {}%)",
         detail.module.title,
         detail.module.minutes,
         detail.questions.len(),
@@ -323,4 +280,31 @@ fn training_stage(companion: &Companion) -> CliResult {
         summary.assigned
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_bar_fills_in_proportion() {
+        assert_eq!(progress_bar(0, 4), format!("[{}] 0/4", "-".repeat(30)));
+        assert_eq!(
+            progress_bar(2, 4),
+            format!("[{}{}] 2/4", "#".repeat(15), "-".repeat(15))
+        );
+        assert_eq!(progress_bar(9, 4), format!("[{}] 9/4", "#".repeat(30)));
+        assert_eq!(progress_bar(0, 0), format!("[{}] 0/0", "#".repeat(30)));
+    }
+
+    #[test]
+    fn the_demo_runs_and_the_collector_stores_every_report_once() {
+        let dir = tempfile::tempdir().unwrap();
+        run_in(dir.path()).unwrap();
+        let db = Db::open_existing(&dir.path().join("collector.db")).unwrap();
+        let report = CollectorReport::from_db(&db).unwrap();
+        assert_eq!(report.totals.devices, 1);
+        assert!(report.totals.reports >= 1);
+        assert_eq!(report.compliance_by_device[0].verdict, "non_compliant");
+    }
 }
