@@ -16,10 +16,12 @@ mod companion;
 mod error;
 mod logging;
 mod posture;
+mod recovery;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
 pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink};
+pub use recovery::{recover_local_store, RecoveredCompanion};
 
 uniffi::setup_scaffolding!("frontline_ffi");
 
