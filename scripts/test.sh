@@ -28,11 +28,13 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export DEBIAN_FRONTEND=noninteractive
 
+rm -rf "$LOGS"
 mkdir -p "$LOGS" "$CACHE"
 START=$SECONDS
 RUST_PASSED=0 RUST_FAILED=0 RUST_IGNORED=0
 KOTLIN_PASSED=0 KOTLIN_FAILED=0
 PYTHON_PASSED=0 PYTHON_FAILED=0
+STEP_FAILED=0 # a failed step that is not a test (fmt, clippy, a build) counts as one failure
 
 step() { printf '\n==> %s  [%ds]\n' "$*" $((SECONDS - START)); }
 
@@ -44,13 +46,14 @@ show_log() {
 
 summary() {
     local passed=$((RUST_PASSED + KOTLIN_PASSED + PYTHON_PASSED))
-    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED))
+    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + STEP_FAILED))
     echo
     echo "Summary ($((SECONDS - START)) s):"
     printf '  Rust:   %d passed, %d failed, %d ignored\n' "$RUST_PASSED" "$RUST_FAILED" "$RUST_IGNORED"
     printf '  Kotlin: %d passed, %d failed\n' "$KOTLIN_PASSED" "$KOTLIN_FAILED"
     printf '  Python: %d passed, %d failed\n' "$PYTHON_PASSED" "$PYTHON_FAILED"
     echo "  Swift:  generated only (no Swift toolchain on this machine)"
+    ((STEP_FAILED == 0)) || echo "  Failed step: $FAILED_STEP (counted as 1 failure)"
     echo "$passed passed, $failed failed"
 }
 
@@ -58,6 +61,10 @@ summary() {
 fail() {
     echo "FAILED: $1" >&2
     [[ -n "${2:-}" && -f "$2" ]] && show_log "$2"
+    if ((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED == 0)); then
+        STEP_FAILED=1
+        FAILED_STEP=$1
+    fi
     summary
     exit 1
 }
@@ -159,11 +166,20 @@ shopt -u nullglob
 ((${#kotlin_tests[@]})) || fail "no Kotlin tests in tests/kotlin/"
 mapfile -t generated_kt < <(find "$BINDINGS" -name '*.kt' | sort)
 KT_OUT="$BUILD/kotlin"
-rm -rf "$KT_OUT"
-mkdir -p "$KT_OUT/classes" "$KT_OUT/runner"
-echo "compiling ${#generated_kt[@]} generated + ${#kotlin_tests[@]} test files"
-quiet kotlinc "$KOTLINC" -nowarn -classpath "$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
-    -d "$KT_OUT/classes" "${generated_kt[@]}" "${kotlin_tests[@]}"
+# Recompile only when a source (generated or test) or the compiler changed.
+kt_hash=$( (echo "$KOTLIN_VERSION"; sha256sum "${generated_kt[@]}" "${kotlin_tests[@]}") | sha256sum | cut -d' ' -f1)
+if [[ "$(cat "$KT_OUT/.inputs.sha256" 2>/dev/null || true)" == "$kt_hash" && -d "$KT_OUT/classes" ]]; then
+    echo "Kotlin sources unchanged since the last compile: reusing build/kotlin/classes"
+else
+    rm -rf "$KT_OUT"
+    mkdir -p "$KT_OUT/classes"
+    echo "compiling ${#generated_kt[@]} generated + ${#kotlin_tests[@]} test files"
+    quiet kotlinc "$KOTLINC" -nowarn -classpath "$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
+        -d "$KT_OUT/classes" "${generated_kt[@]}" "${kotlin_tests[@]}"
+    echo "$kt_hash" >"$KT_OUT/.inputs.sha256"
+fi
+rm -rf "$KT_OUT/runner"
+mkdir -p "$KT_OUT/runner"
 quiet javac-runner javac -d "$KT_OUT/runner" -cp "$JUNIT_JAR" "$ROOT/scripts/junit/RunAllTests.java"
 KT_CP="$KT_OUT/runner:$KT_OUT/classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
 kotlin_status=0

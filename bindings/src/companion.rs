@@ -2,6 +2,11 @@
 //!
 //! Each capability's exported methods live next to this in their own `impl` block when they
 //! are added; each one is a single call into the core through [`Companion::with`].
+//!
+//! In the bindings `open` is the primary constructor: `Companion(dataDir, config, keyStore)`
+//! in Swift and Python, `FrontlineCompanion(dataDir, config, keyStore)` in Kotlin, where a
+//! class named `Companion` clashes with `companion object` (renamed in bindings/uniffi.toml;
+//! a named constructor would hit uniffi 0.32's incomplete Kotlin rename).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -53,7 +58,8 @@ impl Companion {
 impl Companion {
     /// Opens Frontline in `data_dir` (an existing directory private to the app) with the app's
     /// configuration and the platform key store that wraps the data key.
-    #[uniffi::constructor]
+    // Exported as the primary constructor: see the module note.
+    #[uniffi::constructor(name = "new")]
     pub fn open(
         data_dir: String,
         config: CompanionConfig,

@@ -17,10 +17,12 @@ mod error;
 mod logging;
 mod posture;
 mod recovery;
+mod training;
+mod sync;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
-pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink};
+pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink, LogSinkError};
 pub use recovery::{recover_local_store, RecoveredCompanion};
 
 uniffi::setup_scaffolding!("frontline_ffi");

@@ -5,8 +5,6 @@
 
 use std::sync::{Arc, RwLock};
 
-use frontline_core::PlatformError;
-
 /// Severity of a log record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, uniffi::Enum)]
 pub enum LogLevel {
@@ -55,15 +53,38 @@ pub struct LogRecord {
     pub message: String,
 }
 
+/// A failure inside the platform's log sink. Frontline ignores it: logging never disturbs the
+/// call that logged. (A `LogSink`-local error rather than the core's `PlatformError`: uniffi
+/// 0.32's Kotlin cannot lower an error from another crate in a callback's return.)
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum LogSinkError {
+    /// The sink could not take the record.
+    #[error("the log sink failed")]
+    Failed {
+        /// Free text from the platform; never logged.
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for LogSinkError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Self::Failed { reason: e.reason }
+    }
+}
+
 /// Receives Frontline's log records. Implementations must be quick, thread-safe and must not
 /// call back into the `Companion`.
 #[uniffi::export(with_foreign)]
 pub trait LogSink: Send + Sync {
     /// Called for each record at or above the level given to [`set_log_sink`].
-    fn log(&self, record: LogRecord) -> Result<(), PlatformError>;
+    fn log(&self, record: LogRecord) -> Result<(), LogSinkError>;
 }
 
-static SINK: RwLock<Option<Arc<dyn LogSink>>> = RwLock::new(None);
+/// The sink and the level it was given: records are checked against the sink's own level, so
+/// a sink never sees a record below its level, even while another thread swaps sinks.
+type Installed = (Arc<dyn LogSink>, log::LevelFilter);
+
+static SINK: RwLock<Option<Installed>> = RwLock::new(None);
 
 struct Bridge;
 
@@ -82,7 +103,10 @@ impl log::Log for Bridge {
             Ok(guard) => guard.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         };
-        if let Some(sink) = sink {
+        if let Some((sink, level)) = sink {
+            if record.level() > level {
+                return;
+            }
             // A failing sink must not disturb the call that logged.
             let _ = sink.log(LogRecord {
                 level: LogLevel::from_level(record.level()),
@@ -99,9 +123,10 @@ impl log::Log for Bridge {
 /// sink. Call once at app start.
 #[uniffi::export]
 pub fn set_log_sink(sink: Arc<dyn LogSink>, max_level: LogLevel) {
+    let installed = Some((sink, max_level.filter()));
     match SINK.write() {
-        Ok(mut guard) => *guard = Some(sink),
-        Err(poisoned) => *poisoned.into_inner() = Some(sink),
+        Ok(mut guard) => *guard = installed,
+        Err(poisoned) => *poisoned.into_inner() = installed,
     }
     // Fails only if another logger was installed first, in which case that one keeps working.
     let _ = log::set_logger(&BRIDGE);

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use frontline_core::error::DataDirProblem;
 use frontline_core::{CompanionConfig, KeyStore, PlatformError, SoftwareKeyStore, StaffRole};
-use frontline_ffi::{set_log_sink, Companion, FrontlineError, LogLevel, LogRecord, LogSink};
+use frontline_ffi::{
+    set_log_sink, Companion, FrontlineError, LogLevel, LogRecord, LogSink, LogSinkError,
+};
 
 const PSEUDONYM: &str = "stf-ffi-7d1e90b2";
 
@@ -46,7 +48,7 @@ struct CapturingSink {
 }
 
 impl LogSink for CapturingSink {
-    fn log(&self, record: LogRecord) -> Result<(), PlatformError> {
+    fn log(&self, record: LogRecord) -> Result<(), LogSinkError> {
         self.records.lock().unwrap().push(record);
         Ok(())
     }
@@ -56,8 +58,8 @@ impl LogSink for CapturingSink {
 struct FailingSink;
 
 impl LogSink for FailingSink {
-    fn log(&self, _record: LogRecord) -> Result<(), PlatformError> {
-        Err(PlatformError::Failed {
+    fn log(&self, _record: LogRecord) -> Result<(), LogSinkError> {
+        Err(LogSinkError::Failed {
             reason: "sink down".into(),
         })
     }

@@ -21,6 +21,10 @@ pub struct DeviceArgs {
     /// The staff pseudonym.
     #[arg(long, default_value = "staff-0001")]
     pub pseudonym: String,
+    /// The organisation's bundle publisher key: a public JWK file, or base64url of the raw
+    /// Ed25519 public key.
+    #[arg(long)]
+    pub publisher_key: Option<String>,
     #[command(subcommand)]
     pub command: DeviceCommand,
 }
@@ -64,6 +68,33 @@ pub enum DeviceCommand {
         /// The advisory id.
         id: String,
     },
+    /// List the training modules assigned to the role, with status.
+    Modules {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify and install a signed bundle.
+    InstallBundle {
+        /// The bundle file.
+        file: PathBuf,
+        /// Refuse a bundle of another kind (content, policy, advisories).
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<frontline_core::bundle::BundleKind>,
+    },
+    /// Take a training module: lesson, quiz, explanations.
+    Train(crate::train::TrainArgs),
+    /// Print the most recent xAPI statements queued (JSON, newest first).
+    Statements {
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+fn parse_kind(text: &str) -> Result<frontline_core::bundle::BundleKind, String> {
+    frontline_core::bundle::BundleKind::parse(text)
+        .ok_or_else(|| String::from("expected content, policy or advisories"))
 }
 
 fn parse_role(text: &str) -> Result<StaffRole, String> {
@@ -82,13 +113,24 @@ pub fn open_device(data_dir: &Path, config: CompanionConfig) -> CliResult<Compan
 
 /// Runs `frontline device`.
 pub fn run(args: DeviceArgs) -> CliResult {
-    let config = CompanionConfig::new("example-trust", &args.pseudonym, args.role);
+    let mut config = CompanionConfig::new("example-trust", &args.pseudonym, args.role);
+    config.publisher_key = args
+        .publisher_key
+        .as_deref()
+        .map(crate::train::publisher_key_arg)
+        .transpose()?;
     let mut companion = open_device(&args.data_dir, config)?;
     match args.command {
         DeviceCommand::Info => {
             println!("schema version: {}", companion.schema_version());
             println!("role: {}", companion.config().staff_role.as_str());
         }
+        DeviceCommand::Modules { json } => crate::train::modules(&companion, json)?,
+        DeviceCommand::InstallBundle { file, kind } => {
+            crate::train::install_bundle(&companion, &file, kind)?
+        }
+        DeviceCommand::Train(train) => crate::train::train(&companion, &train)?,
+        DeviceCommand::Statements { limit } => crate::train::statements(&companion, limit)?,
         DeviceCommand::Check {
             facts,
             trigger,

@@ -9,12 +9,14 @@
 
 #![forbid(unsafe_code)]
 
+mod bundle;
 mod collector;
 mod demo;
 mod device;
 mod keys;
 mod pack;
 mod posture;
+mod train;
 
 use std::process::ExitCode;
 
@@ -43,6 +45,8 @@ enum Command {
     Collector(collector::CollectorArgs),
     /// Build training content packs.
     Pack(pack::PackArgs),
+    /// Sign and verify bundles (content packs, policies, advisory feeds).
+    Bundle(bundle::BundleArgs),
     /// The managed configuration (MDM) schema.
     Config(posture::ConfigArgs),
 }
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Command::Keys(args) => keys::run(args),
         Command::Collector(args) => collector::run(args),
         Command::Pack(args) => pack::run(args),
+        Command::Bundle(args) => bundle::run(args),
         Command::Config(args) => posture::run_config(args),
     };
     match result {

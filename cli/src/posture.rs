@@ -3,7 +3,7 @@
 //! `frontline config schema`, which regenerates the committed MDM schema files.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::{Args, Subcommand};
 use frontline_core::clock::rfc3339;
@@ -265,7 +265,56 @@ pub fn acknowledge(companion: &Companion, id: &str) -> CliResult {
     Ok(())
 }
 
-/// The sample fact files shipped with the repository, for the demo.
-pub fn sample_facts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/devices")
+/// A sample fact file shipped in the binary for the demo: a rooted Android phone.
+pub const DEMO_FACTS: &[u8] = include_bytes!("../../tests/fixtures/devices/rooted-phone.json");
+
+/// Demo step: the MDM asks a managed phone for a posture check before the app has probed the
+/// device; the check runs when the first facts arrive, answers the MDM's request id, and
+/// becomes keyed app states for the EMM console.
+pub fn demo_mdm_check(data_dir: &Path) -> CliResult {
+    let config = frontline_core::CompanionConfig::new(
+        "example-trust",
+        "staff-9c21",
+        frontline_core::StaffRole::AllStaff,
+    );
+    let mut companion = crate::device::open_device(data_dir, config)?;
+    let request: HashMap<String, String> = [
+        ("posture_check_request_id", "mdm-demo-0001"),
+        ("sync_interval_minutes", "30"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let outcome = companion.apply_managed_config(request)?;
+    println!(
+        "3. MDM pushed managed config with posture_check_request_id (check pending: {})",
+        outcome.posture_check_pending
+    );
+    let facts = DeviceFacts::from_json(DEMO_FACTS)?;
+    let report = companion
+        .submit_device_facts(facts)?
+        .ok_or_else(|| CliError::Message(String::from("the requested check did not run")))?;
+    let failing: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| c.status.as_str() == "fail")
+        .map(|c| c.check_id.as_str())
+        .collect();
+    println!(
+        "   probe facts arrived (sample rooted phone): verdict {} for request {}, failing: {}",
+        report.verdict.as_str(),
+        report.trigger.request_id().unwrap_or("-"),
+        failing.join(", ")
+    );
+    let feedback = companion.mdm_feedback()?;
+    let errors = feedback
+        .keyed_app_states
+        .iter()
+        .filter(|s| s.severity == frontline_core::posture::FeedbackSeverity::Error)
+        .count();
+    println!(
+        "   MDM feedback: {} keyed app states ({errors} errors); report queued, kept until delivered",
+        feedback.keyed_app_states.len()
+    );
+    Ok(())
 }

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod db;
+pub mod driver;
 pub mod envelope;
 pub mod keys;
 pub mod report;

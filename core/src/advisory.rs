@@ -364,6 +364,18 @@ pub fn relevance(advisory: &Advisory, facts: &DeviceFacts) -> Option<Relevance> 
 impl Companion {
     /// The advisory feed in force: the installed one, or the built-in sample.
     pub(crate) fn advisory_feed(&self) -> Result<AdvisoryFeed> {
+    /// The advisory feed in force: the installed `advisories` bundle, or the built-in sample.
+    /// An installed payload was checked before install; should a later build read it
+    /// differently, the built-in feed applies.
+    pub fn advisory_feed(&self) -> Result<AdvisoryFeed> {
+        if let Some(payload) = self.installed_payload(crate::bundle::BundleKind::Advisories)? {
+            match AdvisoryFeed::parse(&payload) {
+                Ok(feed) => return Ok(feed),
+                Err(_) => log::warn!(
+                    "installed advisory feed unreadable by this build; using the built-in feed"
+                ),
+            }
+        }
         AdvisoryFeed::default_feed()
             .map_err(|_| Error::InvalidInput(String::from("built-in advisory feed")))
     }

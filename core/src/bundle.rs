@@ -297,19 +297,24 @@ pub fn check_payload(kind: BundleKind, payload: &[u8]) -> Result<(), BundleRefus
         BundleKind::Content => crate::training::pack::Pack::from_json(payload)
             .map(|_| ())
             .map_err(|_| BundleRefusal::InvalidPayload),
-        // Placeholder arms until the posture and advisory modules plug in their parsers:
-        // a JSON object is the least a policy or feed must be.
-        BundleKind::Policy | BundleKind::Advisories => {
-            match serde_json::from_slice::<serde_json::Value>(payload) {
-                Ok(serde_json::Value::Object(_)) => Ok(()),
-                _ => Err(BundleRefusal::InvalidPayload),
-            }
-        }
+        BundleKind::Policy => crate::posture::Policy::parse(payload)
+            .map(|_| ())
+            .map_err(|_| BundleRefusal::InvalidPayload),
+        BundleKind::Advisories => crate::advisory::AdvisoryFeed::parse(payload)
+            .map(|_| ())
+            .map_err(|_| BundleRefusal::InvalidPayload),
     }
 }
 
-/// Parses the configured publisher key: base64url of the raw 32-byte Ed25519 public key.
+/// Parses the configured publisher key: base64url of the raw 32-byte Ed25519 public key, or
+/// an Ed25519 OKP JWK (`crypto::jwk`). Anything else is no key.
 pub fn parse_publisher_key(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if text.starts_with('{') {
+        let jwk = crypto::jwk::OkpJwk::parse_expecting(text, crypto::jwk::OkpCurve::Ed25519, false)
+            .ok()?;
+        return Some(jwk.x.clone());
+    }
     let raw = crypto::from_b64url(text).ok()?;
     (raw.len() == 32).then_some(raw)
 }
@@ -461,7 +466,14 @@ mod tests {
     }
 
     fn policy() -> Vec<u8> {
-        br#"{"checks":[]}"#.to_vec()
+        crate::posture::policy::DEFAULT_POLICY.to_vec()
+    }
+
+    /// The default policy relabelled `label`: another valid policy payload.
+    fn policy_labelled(label: &str) -> Vec<u8> {
+        let mut v: serde_json::Value = serde_json::from_slice(&policy()).unwrap();
+        v["version"] = label.into();
+        serde_json::to_vec(&v).unwrap()
     }
 
     #[test]
@@ -591,11 +603,11 @@ mod tests {
             c.installed_payload(BundleKind::Policy).unwrap(),
             Some(policy())
         );
-        let v3 = sign_bundle(BundleKind::Policy, 3, NOW, None, br#"{"v":3}"#, &k);
+        let v3 = sign_bundle(BundleKind::Policy, 3, NOW, None, &policy_labelled("v3"), &k);
         assert_eq!(c.install_bundle(&v3).unwrap().version, 3);
         assert_eq!(
-            c.installed_payload(BundleKind::Policy).unwrap().as_deref(),
-            Some(&br#"{"v":3}"#[..])
+            c.installed_payload(BundleKind::Policy).unwrap(),
+            Some(policy_labelled("v3"))
         );
     }
 
@@ -608,6 +620,19 @@ mod tests {
             c.install_bundle(&b),
             Err(Error::BundleRefused(BundleRefusal::UnknownKey))
         ));
+    }
+
+    #[test]
+    fn publisher_key_as_base64url_or_jwk() {
+        let k = key();
+        let pk = k.public_key();
+        assert_eq!(parse_publisher_key(&crypto::b64url(&pk)), Some(pk.clone()));
+        let jwk = crypto::jwk::OkpJwk::from_signing_key(&k)
+            .unwrap()
+            .to_public();
+        assert_eq!(parse_publisher_key(&jwk.to_json()), Some(pk));
+        assert_eq!(parse_publisher_key("AAAA"), None);
+        assert_eq!(parse_publisher_key("{\"kty\":\"OKP\"}"), None);
     }
 
     #[test]

@@ -374,7 +374,7 @@ impl Companion {
                 if row.isolate || bytes.saturating_add(row.size) > cap_bytes {
                     break;
                 }
-                bytes += row.size + 1;
+                bytes += row.size;
                 batch.push(row);
             }
         }

@@ -1,6 +1,9 @@
 //! Public-API tests of device posture, managed configuration, MDM feedback and advisories,
 //! over the sample fact files in `tests/fixtures/devices/` on an injected clock.
 
+// Helpers outside `#[test]` functions unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -539,4 +542,133 @@ fn committed_mdm_schema_files_match_the_generator() {
         managed::appconfig_specfile(),
         "regenerate with `frontline config schema --appconfig`"
     );
+}
+
+mod bundles {
+    use super::*;
+    use frontline_core::bundle::{sign_bundle, BundleKind, BundleRefusal};
+    use frontline_core::crypto::{b64url, SigningKey};
+
+    fn publisher() -> SigningKey {
+        SigningKey::from_seed(&[42u8; 32]).unwrap()
+    }
+
+    fn trusting_device() -> Device {
+        let mut d = device();
+        let key = b64url(&publisher().public_key());
+        d.companion
+            .apply_managed_config(map(&[("publisher_key", key.as_str())]))
+            .unwrap();
+        d
+    }
+
+    fn default_policy_json() -> serde_json::Value {
+        serde_json::from_slice(frontline_core::posture::policy::DEFAULT_POLICY).unwrap()
+    }
+
+    #[test]
+    fn a_signed_policy_bundle_changes_the_checks_and_a_bad_one_changes_nothing() {
+        let d = trusting_device();
+        let pixel = fixture("pixel-current.json");
+        assert_eq!(
+            d.companion
+                .check_posture(pixel.clone(), PostureTrigger::User)
+                .unwrap()
+                .verdict,
+            Verdict::Compliant
+        );
+        // The organisation raises the Android minimum to 17.
+        let mut stricter = default_policy_json();
+        stricter["version"] = "2026.12-strict".into();
+        for check in stricter["checks"].as_array_mut().unwrap() {
+            if check["id"] == "os_supported" {
+                check["rule"]["min"]["android"] = "17".into();
+            }
+        }
+        let payload = serde_json::to_vec(&stricter).unwrap();
+        let bundle = sign_bundle(BundleKind::Policy, 1, noon(), None, &payload, &publisher());
+        d.companion.install_bundle(&bundle).unwrap();
+        let report = d
+            .companion
+            .check_posture(pixel.clone(), PostureTrigger::User)
+            .unwrap();
+        assert_eq!(report.policy_version, "2026.12-strict");
+        assert_eq!(report.verdict, Verdict::InGrace);
+        assert_eq!(failing(&report), vec!["os_supported"]);
+
+        // A policy with a repeated check id is refused; the stricter one stays.
+        let mut broken = default_policy_json();
+        broken["checks"][1]["id"] = "screen_lock".into();
+        let payload = serde_json::to_vec(&broken).unwrap();
+        let bundle = sign_bundle(BundleKind::Policy, 2, noon(), None, &payload, &publisher());
+        assert!(matches!(
+            d.companion.install_bundle(&bundle),
+            Err(Error::BundleRefused(BundleRefusal::InvalidPayload))
+        ));
+        assert_eq!(
+            d.companion.active_policy().unwrap().version,
+            "2026.12-strict"
+        );
+    }
+
+    #[test]
+    fn a_signed_advisory_feed_replaces_the_sample() {
+        let d = trusting_device();
+        d.companion
+            .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+            .unwrap();
+        let feed = serde_json::json!({
+            "format": 1,
+            "feed_id": "example-trust-2026-12",
+            "advisories": [{
+                "id": "ET-2026-0042",
+                "title": "Update the rostering app",
+                "severity": "critical",
+                "summary": "Versions before 5.2 leak session tokens.",
+                "published": "2026-11-27",
+                "affected": [{ "platform": "android", "min_version": "15" }],
+                "actions": ["Update the rostering app from the Play Store."],
+                "lesson_id": "advisories-patching"
+            }],
+            "android_patch_releases": [{ "patch_level": "2026-11-01", "released": "2026-11-02" }]
+        });
+        let payload = serde_json::to_vec(&feed).unwrap();
+        let bundle = sign_bundle(
+            BundleKind::Advisories,
+            1,
+            noon(),
+            None,
+            &payload,
+            &publisher(),
+        );
+        d.companion.install_bundle(&bundle).unwrap();
+        let ids: Vec<String> = d
+            .companion
+            .advisories_for_device()
+            .unwrap()
+            .into_iter()
+            .map(|m| m.advisory.id)
+            .collect();
+        assert_eq!(ids, vec!["ET-2026-0042"]);
+        // A feed with an unparseable date is refused.
+        let mut bad = feed.clone();
+        bad["advisories"][0]["published"] = "yesterday".into();
+        let payload = serde_json::to_vec(&bad).unwrap();
+        let bundle = sign_bundle(
+            BundleKind::Advisories,
+            2,
+            noon(),
+            None,
+            &payload,
+            &publisher(),
+        );
+        assert!(matches!(
+            d.companion.install_bundle(&bundle),
+            Err(Error::BundleRefused(BundleRefusal::InvalidPayload))
+        ));
+        assert_eq!(
+            d.companion.advisory_feed().unwrap().feed_id,
+            "example-trust-2026-12"
+        );
+    }
 }

@@ -2,6 +2,8 @@
 //! statements queued, typed refusals, due/overdue across injected time, and content bundles
 //! (each refusal leaves the installed pack in force and usable).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers
+
 use std::sync::Arc;
 
 use frontline_core::bundle::{sign_bundle, BundleKind, BundleRefusal, MAX_BUNDLE_BYTES};

@@ -13,7 +13,7 @@ import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
 import javax.crypto.spec.GCMParameterSpec
-import org.frontline.Companion
+import org.frontline.FrontlineCompanion
 import org.frontline.FrontlineException
 import org.frontline.InternalException
 import org.frontline.LogLevel
@@ -33,63 +33,6 @@ import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Before
 import org.junit.Test
-
-/** Wraps the data key with AES-256-GCM under a key that stays in this object (the platform's). */
-class AesGcmKeyStore(private val key: SecretKey = newKey()) : KeyStore {
-    val wraps = AtomicInteger()
-    val unwraps = AtomicInteger()
-
-    override fun wrapKey(key: ByteArray): ByteArray {
-        wraps.incrementAndGet()
-        val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
-        val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-        cipher.init(Cipher.ENCRYPT_MODE, this.key, GCMParameterSpec(128, iv))
-        cipher.updateAAD(AAD)
-        return iv + cipher.doFinal(key)
-    }
-
-    override fun unwrapKey(wrapped: ByteArray): ByteArray {
-        unwraps.incrementAndGet()
-        if (wrapped.size < 12 + 16) throw PlatformException.Failed("wrapped key too short")
-        return try {
-            val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-            cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, wrapped, 0, 12))
-            cipher.updateAAD(AAD)
-            cipher.doFinal(wrapped, 12, wrapped.size - 12)
-        } catch (e: javax.crypto.AEADBadTagException) {
-            throw PlatformException.Failed("wrapped key failed authentication")
-        }
-    }
-
-    companion object {
-        private val AAD = "frontline/test-keystore".toByteArray()
-
-        fun newKey(): SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
-    }
-}
-
-/** A key store that is locked: every call fails, as the Android Keystore does before unlock. */
-class FailingKeyStore : KeyStore {
-    override fun wrapKey(key: ByteArray): ByteArray = throw PlatformException.Failed("keystore locked")
-
-    override fun unwrapKey(wrapped: ByteArray): ByteArray = throw PlatformException.Failed("keystore locked")
-}
-
-/** A key store that hands back some other 32-byte key than the one it was given to wrap. */
-class WrongKeyStore : KeyStore {
-    override fun wrapKey(key: ByteArray): ByteArray = ByteArray(32) { 7 }
-
-    override fun unwrapKey(wrapped: ByteArray): ByteArray = ByteArray(32).also { SecureRandom().nextBytes(it) }
-}
-
-/** Collects log records (called from Rust, on whichever thread logged). */
-class CapturingSink : LogSink {
-    val records: MutableList<LogRecord> = Collections.synchronizedList(mutableListOf())
-
-    override fun log(record: LogRecord) {
-        records.add(record)
-    }
-}
 
 class FoundationTest {
     private lateinit var dir: File
@@ -122,7 +65,7 @@ class FoundationTest {
     @Test
     fun openShutdownAndReopenUnwrapsTheStoredKey() {
         val keyStore = AesGcmKeyStore()
-        val first = Companion.open(dir.path, config(), keyStore)
+        val first = FrontlineCompanion(dir.path, config(), keyStore)
         assertEquals(1, keyStore.wraps.get())
         assertEquals(0, keyStore.unwraps.get())
         assertTrue(first.schemaVersion() >= 1u)
@@ -138,7 +81,7 @@ class FoundationTest {
         first.shutdown() // a second shutdown is harmless
         first.close()
 
-        Companion.open(dir.path, config(), keyStore).use { second ->
+        FrontlineCompanion(dir.path, config(), keyStore).use { second ->
             assertEquals(1, keyStore.wraps.get())
             assertEquals(1, keyStore.unwraps.get())
             assertEquals(StaffRole.ALL_STAFF, second.config().staffRole)
@@ -149,58 +92,58 @@ class FoundationTest {
     @Test
     fun lockedKeyStoreIsATypedExceptionAndNothingIsWritten() {
         try {
-            Companion.open(dir.path, config(), FailingKeyStore())
+            FrontlineCompanion(dir.path, config(), FailingKeyStore())
             fail("a failing key store must refuse the open")
         } catch (e: FrontlineException.KeyStoreUnavailable) {
             // expected
         }
         // The data key was never stored, so a working key store starts afresh.
         val keyStore = AesGcmKeyStore()
-        Companion.open(dir.path, config(), keyStore).use { it.schemaVersion() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.schemaVersion() }
         assertEquals(1, keyStore.wraps.get())
     }
 
     @Test
     fun keyStoreFailingOnReopenLeavesTheDataAsItWas() {
         val keyStore = AesGcmKeyStore()
-        Companion.open(dir.path, config(), keyStore).use { it.shutdown() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.shutdown() }
         val before = dbBytes()
         try {
-            Companion.open(dir.path, config(), FailingKeyStore())
+            FrontlineCompanion(dir.path, config(), FailingKeyStore())
             fail("a failing key store must refuse the reopen")
         } catch (e: FrontlineException.KeyStoreUnavailable) {
             // expected
         }
         // A key store holding another platform key cannot authenticate the wrapped blob.
         try {
-            Companion.open(dir.path, config(), AesGcmKeyStore())
+            FrontlineCompanion(dir.path, config(), AesGcmKeyStore())
             fail("another platform key must refuse the reopen")
         } catch (e: FrontlineException.KeyStoreUnavailable) {
             // expected
         }
         assertTrue(before.contentEquals(dbBytes()))
-        Companion.open(dir.path, config(), keyStore).use { assertTrue(it.schemaVersion() >= 1u) }
+        FrontlineCompanion(dir.path, config(), keyStore).use { assertTrue(it.schemaVersion() >= 1u) }
     }
 
     @Test
     fun differentKeyIsKeyMismatch() {
         val keyStore = AesGcmKeyStore()
-        Companion.open(dir.path, config(), keyStore).use { it.shutdown() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.shutdown() }
         val before = dbBytes()
         try {
-            Companion.open(dir.path, config(), WrongKeyStore())
+            FrontlineCompanion(dir.path, config(), WrongKeyStore())
             fail("a different data key must be refused")
         } catch (e: FrontlineException.KeyMismatch) {
             // expected
         }
         assertTrue(before.contentEquals(dbBytes()))
-        Companion.open(dir.path, config(), keyStore).use { assertTrue(it.schemaVersion() >= 1u) }
+        FrontlineCompanion(dir.path, config(), keyStore).use { assertTrue(it.schemaVersion() >= 1u) }
     }
 
     @Test
     fun missingDataDirectoryIsTyped() {
         try {
-            Companion.open(File(dir, "absent").path, config(), AesGcmKeyStore())
+            FrontlineCompanion(File(dir, "absent").path, config(), AesGcmKeyStore())
             fail("a missing directory must be refused")
         } catch (e: FrontlineException.DataDirectory) {
             assertEquals(org.frontline.core.DataDirProblem.MISSING, e.problem)
@@ -209,7 +152,7 @@ class FoundationTest {
 
     @Test
     fun rustPanicArrivesAsAnExceptionAndTheCompanionKeepsWorking() {
-        Companion.open(dir.path, config(), AesGcmKeyStore()).use { companion ->
+        FrontlineCompanion(dir.path, config(), AesGcmKeyStore()).use { companion ->
             try {
                 debugPanic("from the Kotlin test")
                 fail("debugPanic must throw")
@@ -226,8 +169,8 @@ class FoundationTest {
         val sink = CapturingSink()
         setLogSink(sink, LogLevel.TRACE)
         val keyStore = AesGcmKeyStore()
-        Companion.open(dir.path, config(), keyStore).use { it.shutdown() }
-        Companion.open(dir.path, config(), keyStore).use { it.shutdown() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.shutdown() }
+        FrontlineCompanion(dir.path, config(), keyStore).use { it.shutdown() }
         val records = synchronized(sink.records) { sink.records.toList() }
         assertTrue("the sink received no records", records.isNotEmpty())
         assertTrue(records.any { it.target.startsWith("frontline") })
@@ -241,4 +184,64 @@ class FoundationTest {
     companion object {
         const val PSEUDONYM = "stf-kt-9f2c41d7"
     }
+
+    // Helpers are nested: every tests/kotlin/*.kt file is compiled together, so top-level
+    // names could clash with another file's.
+    /** Wraps the data key with AES-256-GCM under a key that stays in this object (the platform's). */
+    class AesGcmKeyStore(private val key: SecretKey = newKey()) : KeyStore {
+        val wraps = AtomicInteger()
+        val unwraps = AtomicInteger()
+
+        override fun wrapKey(key: ByteArray): ByteArray {
+            wraps.incrementAndGet()
+            val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
+            val cipher = Cipher.getInstance("AES/GCM/NoPadding")
+            cipher.init(Cipher.ENCRYPT_MODE, this.key, GCMParameterSpec(128, iv))
+            cipher.updateAAD(AAD)
+            return iv + cipher.doFinal(key)
+        }
+
+        override fun unwrapKey(wrapped: ByteArray): ByteArray {
+            unwraps.incrementAndGet()
+            if (wrapped.size < 12 + 16) throw PlatformException.Failed("wrapped key too short")
+            return try {
+                val cipher = Cipher.getInstance("AES/GCM/NoPadding")
+                cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, wrapped, 0, 12))
+                cipher.updateAAD(AAD)
+                cipher.doFinal(wrapped, 12, wrapped.size - 12)
+            } catch (e: javax.crypto.AEADBadTagException) {
+                throw PlatformException.Failed("wrapped key failed authentication")
+            }
+        }
+
+        companion object {
+            private val AAD = "frontline/test-keystore".toByteArray()
+
+            fun newKey(): SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
+        }
+    }
+
+    /** A key store that is locked: every call fails, as the Android Keystore does before unlock. */
+    class FailingKeyStore : KeyStore {
+        override fun wrapKey(key: ByteArray): ByteArray = throw PlatformException.Failed("keystore locked")
+
+        override fun unwrapKey(wrapped: ByteArray): ByteArray = throw PlatformException.Failed("keystore locked")
+    }
+
+    /** A key store that hands back some other 32-byte key than the one it was given to wrap. */
+    class WrongKeyStore : KeyStore {
+        override fun wrapKey(key: ByteArray): ByteArray = ByteArray(32) { 7 }
+
+        override fun unwrapKey(wrapped: ByteArray): ByteArray = ByteArray(32).also { SecureRandom().nextBytes(it) }
+    }
+
+    /** Collects log records (called from Rust, on whichever thread logged). */
+    class CapturingSink : LogSink {
+        val records: MutableList<LogRecord> = Collections.synchronizedList(mutableListOf())
+
+        override fun log(record: LogRecord) {
+            records.add(record)
+        }
+    }
 }
+

@@ -93,7 +93,7 @@ def db_digest(data_dir):
 
 def test_open_shutdown_reopen(tmp_path):
     key_store = XorKeyStore()
-    first = ffi.Companion.open(str(tmp_path), config(), key_store)
+    first = ffi.Companion(str(tmp_path), config(), key_store)
     assert key_store.wraps == 1 and key_store.unwraps == 0
     assert first.schema_version() >= 1
     assert first.config().staff_pseudonym == PSEUDONYM
@@ -103,7 +103,7 @@ def test_open_shutdown_reopen(tmp_path):
         first.schema_version()
     first.shutdown()  # harmless
 
-    second = ffi.Companion.open(str(tmp_path), config(), key_store)
+    second = ffi.Companion(str(tmp_path), config(), key_store)
     assert key_store.wraps == 1 and key_store.unwraps == 1
     assert second.config().staff_role == core.StaffRole.ALL_STAFF
     second.shutdown()
@@ -112,37 +112,37 @@ def test_open_shutdown_reopen(tmp_path):
 
 def test_failing_key_store_is_typed_and_changes_nothing(tmp_path):
     with pytest.raises(ffi.FrontlineError.KeyStoreUnavailable):
-        ffi.Companion.open(str(tmp_path), config(), FailingKeyStore())
+        ffi.Companion(str(tmp_path), config(), FailingKeyStore())
 
     key_store = XorKeyStore()
-    ffi.Companion.open(str(tmp_path), config(), key_store).shutdown()
+    ffi.Companion(str(tmp_path), config(), key_store).shutdown()
     before = db_digest(tmp_path)
     with pytest.raises(ffi.FrontlineError.KeyStoreUnavailable):
-        ffi.Companion.open(str(tmp_path), config(), FailingKeyStore())
+        ffi.Companion(str(tmp_path), config(), FailingKeyStore())
     with pytest.raises(ffi.FrontlineError.KeyStoreUnavailable):
-        ffi.Companion.open(str(tmp_path), config(), XorKeyStore())
+        ffi.Companion(str(tmp_path), config(), XorKeyStore())
     assert db_digest(tmp_path) == before
-    ffi.Companion.open(str(tmp_path), config(), key_store).shutdown()
+    ffi.Companion(str(tmp_path), config(), key_store).shutdown()
 
 
 def test_different_key_is_key_mismatch(tmp_path):
     key_store = XorKeyStore()
-    ffi.Companion.open(str(tmp_path), config(), key_store).shutdown()
+    ffi.Companion(str(tmp_path), config(), key_store).shutdown()
     before = db_digest(tmp_path)
     with pytest.raises(ffi.FrontlineError.KeyMismatch):
-        ffi.Companion.open(str(tmp_path), config(), WrongKeyStore())
+        ffi.Companion(str(tmp_path), config(), WrongKeyStore())
     assert db_digest(tmp_path) == before
-    ffi.Companion.open(str(tmp_path), config(), key_store).shutdown()
+    ffi.Companion(str(tmp_path), config(), key_store).shutdown()
 
 
 def test_missing_directory_is_typed(tmp_path):
     with pytest.raises(ffi.FrontlineError.DataDirectory) as caught:
-        ffi.Companion.open(str(tmp_path / "absent"), config(), XorKeyStore())
+        ffi.Companion(str(tmp_path / "absent"), config(), XorKeyStore())
     assert caught.value.problem == core.DataDirProblem.MISSING
 
 
 def test_panic_is_an_exception_and_companion_keeps_working(tmp_path):
-    companion = ffi.Companion.open(str(tmp_path), config(), XorKeyStore())
+    companion = ffi.Companion(str(tmp_path), config(), XorKeyStore())
     with pytest.raises(ffi.InternalError, match="from the Python test"):
         ffi.debug_panic("from the Python test")
     assert companion.schema_version() >= 1
@@ -154,8 +154,8 @@ def test_log_sink_gets_records_without_pseudonym_or_path(tmp_path):
     sink = CapturingSink()
     ffi.set_log_sink(sink, ffi.LogLevel.TRACE)
     key_store = XorKeyStore()
-    ffi.Companion.open(str(tmp_path), config(), key_store).shutdown()
-    ffi.Companion.open(str(tmp_path), config(), key_store).shutdown()
+    ffi.Companion(str(tmp_path), config(), key_store).shutdown()
+    ffi.Companion(str(tmp_path), config(), key_store).shutdown()
     with sink.lock:
         records = list(sink.records)
     assert records, "the sink received no records"

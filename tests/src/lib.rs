@@ -1,2 +1,5 @@
-//! End-to-end scenarios live in `tests/tests/`; this crate has no library code.
+//! Support for the end-to-end scenarios in `tests/tests/`: a fault-injecting HTTP proxy that
+//! sits between the device's sync driver and the collector.
 #![forbid(unsafe_code)]
+
+pub mod proxy;

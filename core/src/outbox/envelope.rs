@@ -298,7 +298,6 @@ pub(crate) mod test_open {
         Some(report)
     }
 
-    #[allow(dead_code)]
     pub(crate) fn public_bytes(kp: &OrgKeyPair) -> Vec<u8> {
         from_b64url(&kp.public_b64).unwrap()
     }
@@ -405,5 +404,42 @@ mod tests {
             &device.public_key()
         )
         .is_none());
+    }
+
+    #[test]
+    fn frozen_sample_envelope_still_opens_with_the_hpke_crate() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/envelopes/sample.json"
+        );
+        let sample: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let private = private_from_bytes(
+            &from_b64url(sample["org_private_jwk"]["d"].as_str().unwrap()).unwrap(),
+        );
+        let device_pk = from_b64url(sample["device_public_key"].as_str().unwrap()).unwrap();
+        let env_bytes = serde_json::to_vec(&sample["envelope"]).unwrap();
+        let report = open(&private, &env_bytes, &device_pk).unwrap();
+        assert_eq!(report, sample["expected_report"]);
+        // The key id is the organisation key's.
+        let x = from_b64url(sample["org_private_jwk"]["x"].as_str().unwrap()).unwrap();
+        assert_eq!(sample["envelope"]["kid"], key_id(&x).as_str());
+        // Any flipped byte of enc or ct fails.
+        let env: Envelope = serde_json::from_value(sample["envelope"].clone()).unwrap();
+        for field in ["enc", "ct"] {
+            let raw = from_b64url(if field == "enc" { &env.enc } else { &env.ct }).unwrap();
+            for i in 0..raw.len() {
+                let mut bad = raw.clone();
+                bad[i] ^= 0x01;
+                let mut e = env.clone();
+                if field == "enc" {
+                    e.enc = b64url(&bad);
+                } else {
+                    e.ct = b64url(&bad);
+                }
+                let bytes = serde_json::to_vec(&e).unwrap();
+                assert!(open(&private, &bytes, &device_pk).is_none(), "{field} {i}");
+            }
+        }
     }
 }

@@ -207,6 +207,7 @@ impl Companion {
 
     /// Queues `draft` inside the caller's transaction and returns the envelope id.
     #[allow(dead_code)] // Called by the capabilities (posture, training) as they land.
+    #[allow(dead_code)] // Called by the capabilities (training, posture, advisories).
     pub(crate) fn queue_report(
         &self,
         tx: &rusqlite::Transaction<'_>,
@@ -476,10 +477,11 @@ pub(crate) fn limits_in(conn: &rusqlite::Connection) -> Result<OutboxLimits> {
     }
 }
 
-/// Count and bytes of the reports that occupy the outbox (everything but delivered ids).
+/// Count and bytes of the reports that occupy the outbox (everything but delivered ids),
+/// from the totals the schema's triggers keep.
 fn waiting_totals(conn: &rusqlite::Connection) -> Result<(u64, u64)> {
     let (n, bytes): (i64, i64) = conn.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM outbox WHERE state != 'delivered'",
+        "SELECT reports, bytes FROM outbox_totals WHERE id = 1",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;

@@ -104,8 +104,18 @@ pub struct PostureReport {
 }
 
 impl Companion {
-    /// The device policy in force: the installed one, or the built-in default.
-    pub(crate) fn active_policy(&self) -> Result<Policy> {
+    /// The device policy in force: the installed `policy` bundle, or the built-in default.
+    /// An installed payload was checked before install; should a later build read it
+    /// differently, the (strict) built-in default applies rather than no policy at all.
+    pub fn active_policy(&self) -> Result<Policy> {
+        if let Some(payload) = self.installed_payload(crate::bundle::BundleKind::Policy)? {
+            match Policy::parse(&payload) {
+                Ok(policy) => return Ok(policy),
+                Err(_) => log::warn!(
+                    "installed policy unreadable by this build; using the built-in policy"
+                ),
+            }
+        }
         Policy::default_policy().map_err(|_| Error::InvalidInput(String::from("built-in policy")))
     }
 

@@ -103,6 +103,31 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_state ON outbox (state, priority, created_at);
 CREATE INDEX outbox_batch ON outbox (batch_id);
 CREATE INDEX outbox_coalesce ON outbox (coalesce_key);
+
+-- Running totals of the reports occupying the outbox (every state but delivered), kept by
+-- triggers so that checking the bounds on each enqueue costs the same at any outbox size.
+CREATE TABLE outbox_totals (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    reports INTEGER NOT NULL,
+    bytes   INTEGER NOT NULL
+) STRICT;
+INSERT INTO outbox_totals (id, reports, bytes) VALUES (1, 0, 0);
+CREATE TRIGGER outbox_totals_insert AFTER INSERT ON outbox WHEN NEW.state != 'delivered'
+BEGIN
+    UPDATE outbox_totals SET reports = reports + 1, bytes = bytes + NEW.size WHERE id = 1;
+END;
+CREATE TRIGGER outbox_totals_delete AFTER DELETE ON outbox WHEN OLD.state != 'delivered'
+BEGIN
+    UPDATE outbox_totals SET reports = reports - 1, bytes = bytes - OLD.size WHERE id = 1;
+END;
+CREATE TRIGGER outbox_totals_update AFTER UPDATE OF state, size ON outbox
+BEGIN
+    UPDATE outbox_totals SET
+        reports = reports - (OLD.state != 'delivered') + (NEW.state != 'delivered'),
+        bytes = bytes - (CASE WHEN OLD.state != 'delivered' THEN OLD.size ELSE 0 END)
+                      + (CASE WHEN NEW.state != 'delivered' THEN NEW.size ELSE 0 END)
+    WHERE id = 1;
+END;
 ";
 
 /// The steps from version N-1 to N, in order (index 0 creates version 1).

@@ -1,0 +1,106 @@
+// What a call into Frontline costs from the JVM, through the generated Kotlin bindings (JNA),
+// against the same work called on the core from Rust in the same run (`kernels calls N`,
+// core/examples/kernels.rs). Not a JUnit test: a `main` that scripts/bench.sh compiles and runs.
+//
+//   java ... org.frontline.bench.FfiBenchKt N
+//
+// Prints `FFI kotlin <call> <µs per call>` for: an empty call (`schemaVersion()`: the lock,
+// a u32 back), the module list (`trainingModules()`: a list of records back) and a posture
+// check with a full facts record (`checkPosture(...)`: a record in, evaluation, a sealed report
+// queued in SQLite, a record back). Each is warmed up first, so the JIT has compiled the
+// binding code, then timed over N calls (10 N for the empty call).
+package org.frontline.bench
+
+import java.nio.file.Files
+import java.security.SecureRandom
+import javax.crypto.Cipher
+import javax.crypto.KeyGenerator
+import javax.crypto.SecretKey
+import javax.crypto.spec.GCMParameterSpec
+import org.frontline.FrontlineCompanion
+import org.frontline.core.CompanionConfig
+import org.frontline.core.DeviceFacts
+import org.frontline.core.KeyStore
+import org.frontline.core.LockComplexity
+import org.frontline.core.Platform
+import org.frontline.core.PostureTrigger
+import org.frontline.core.StaffRole
+import org.frontline.core.StorageEncryption
+
+/** AES-256-GCM wrapping under a key held in this object, as the Android Keystore would. */
+class BenchKeyStore(private val key: SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()) :
+    KeyStore {
+    override fun wrapKey(key: ByteArray): ByteArray {
+        val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
+        val cipher = Cipher.getInstance("AES/GCM/NoPadding")
+        cipher.init(Cipher.ENCRYPT_MODE, this.key, GCMParameterSpec(128, iv))
+        return iv + cipher.doFinal(key)
+    }
+
+    override fun unwrapKey(wrapped: ByteArray): ByteArray {
+        val cipher = Cipher.getInstance("AES/GCM/NoPadding")
+        cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, wrapped, 0, 12))
+        return cipher.doFinal(wrapped, 12, wrapped.size - 12)
+    }
+}
+
+/** The same facts as `FULL_FACTS` in core/examples/kernels.rs: every field known. */
+fun fullFacts() = DeviceFacts(
+    platform = Platform.ANDROID,
+    osVersion = "16",
+    osBuild = "BP3A.251105.015",
+    securityPatch = "2026-11-05",
+    secureLockScreen = true,
+    lockComplexity = LockComplexity.HIGH,
+    biometricsAvailable = true,
+    biometricsEnrolled = true,
+    storageEncryption = StorageEncryption.ACTIVE_PER_USER,
+    developerOptions = false,
+    usbDebugging = false,
+    unknownSources = false,
+    rootSignals = emptyList(),
+    managedByMdm = true,
+    appVersion = "0.1.0",
+    collectedAtMs = 1795867200000L,
+)
+
+/** Warms `f` up, then returns µs per call over `n` calls. */
+inline fun perCallUs(n: Int, f: () -> Unit): Double {
+    repeat(maxOf(n / 2, 200)) { f() }
+    val start = System.nanoTime()
+    repeat(n) { f() }
+    return (System.nanoTime() - start) / 1000.0 / n
+}
+
+fun main(args: Array<String>) {
+    val n = args.firstOrNull()?.toInt() ?: 2000
+    val dir = Files.createTempDirectory("frontline-ffibench").toFile()
+    try {
+        val config = CompanionConfig(
+            organisationId = "example-trust",
+            organisationUrl = "https://example-trust.example",
+            staffPseudonym = "stf-bench",
+            staffRole = StaffRole.ALL_STAFF,
+            collectorUrl = null,
+            enrolmentToken = null,
+            publisherKey = null,
+            orgReportKey = null,
+            postureCheckRequestId = null,
+            syncIntervalMinutes = 60u,
+            syncWifiOnly = false,
+        )
+        FrontlineCompanion(dir.path, config, BenchKeyStore()).use { companion ->
+            val facts = fullFacts()
+            var sink = 0L
+            val empty = perCallUs(n * 10) { sink += companion.schemaVersion().toLong() }
+            val modules = perCallUs(n) { sink += companion.trainingModules().size }
+            val posture = perCallUs(n) { sink += companion.checkPosture(facts, PostureTrigger.User).checks.size }
+            println("FFI kotlin empty_call %.3f".format(empty))
+            println("FFI kotlin training_modules %.3f".format(modules))
+            println("FFI kotlin check_posture %.3f".format(posture))
+            if (sink == 42L) println("") // keeps the results alive
+        }
+    } finally {
+        dir.deleteRecursively()
+    }
+}
