@@ -17,8 +17,8 @@ mod error;
 mod logging;
 mod posture;
 mod recovery;
-mod training;
 mod sync;
+mod training;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
