@@ -362,8 +362,6 @@ pub fn relevance(advisory: &Advisory, facts: &DeviceFacts) -> Option<Relevance> 
 }
 
 impl Companion {
-    /// The advisory feed in force: the installed one, or the built-in sample.
-    pub(crate) fn advisory_feed(&self) -> Result<AdvisoryFeed> {
     /// The advisory feed in force: the installed `advisories` bundle, or the built-in sample.
     /// An installed payload was checked before install; should a later build read it
     /// differently, the built-in feed applies.

@@ -206,8 +206,6 @@ impl Companion {
     }
 
     /// Queues `draft` inside the caller's transaction and returns the envelope id.
-    #[allow(dead_code)] // Called by the capabilities (posture, training) as they land.
-    #[allow(dead_code)] // Called by the capabilities (training, posture, advisories).
     pub(crate) fn queue_report(
         &self,
         tx: &rusqlite::Transaction<'_>,
