@@ -190,7 +190,9 @@ fn calls(n: u64) {
     let companion = open_companion(dir.path());
     let facts = full_facts();
     let empty = per_call_us(n * 10, || {
-        black_box(frontline_core::Companion::schema_version(black_box(&companion)));
+        black_box(frontline_core::Companion::schema_version(black_box(
+            &companion,
+        )));
     });
     let modules = per_call_us(n, || {
         black_box(companion.training_modules().unwrap());
