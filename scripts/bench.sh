@@ -135,15 +135,17 @@ fi
 step "3. library size (release profile, stripped)"
 size_of() { stat -c %s "$1"; }
 top_contributors() {
-    # Symbol sizes of the unstripped bench-profile build, grouped by crate (an approximation
-    # of what LTO keeps in the release build; C symbols are SQLite's or ring's).
-    nm -S --size-sort -C "$1" 2>/dev/null | awk '{
-        size = strtonum("0x" $2); $1 = $2 = $3 = ""; sub(/^ +/, "");
-        name = $0; sub(/^</, "", name); sub(/^_</, "", name);
-        if (name ~ /^sqlite3|^sqlite/) crate = "sqlite (C)";
-        else if (name ~ /^ring_core|^GFp|^ring_/) crate = "ring (C/asm)";
-        else if (match(name, /^[A-Za-z_][A-Za-z0-9_]*::/)) crate = substr(name, 1, RLENGTH - 2);
-        else crate = "other";
+    # Symbol sizes of the unstripped bench-profile build grouped by crate: an approximation of
+    # what LTO keeps in the release build. Rust symbols are grouped by their first path segment;
+    # C symbols (no `::`) by name: ring's, uniffi's exports, the rest is the bundled SQLite.
+    nm -S --size-sort -C "$1" 2>/dev/null | gawk '{
+        size = strtonum("0x" $2); $1 = $2 = $3 = ""; sub(/^ +/, ""); name = $0
+        if (name !~ /::/) {
+            if (name ~ /^(ring_core|fe_|x25519|ge_|sc_|ChaCha|aes_|gcm_|sha[0-9]+_block|bn_|LIMBS|ecp_nistz|p256|p384|CRYPTO|OPENSSL)/) crate = "ring (C/asm)"
+            else if (name ~ /^(uniffi_|ffi_frontline)/) crate = "uniffi exports"
+            else if (name ~ /^(__rust|rust_)/) crate = "std"
+            else crate = "SQLite (C) and other C"
+        } else if (match(name, /[A-Za-z_][A-Za-z0-9_]*::/)) crate = substr(name, RSTART, RLENGTH - 2)
         total[crate] += size; all += size
     } END { for (c in total) printf "%8.1f KB  %5.1f%%  %s\n", total[c] / 1000, 100 * total[c] / all, c }' |
         sort -rn | head -n 12
@@ -155,6 +157,7 @@ if run build-release-ffi cargo build --release -p frontline-ffi; then
     measure size.x86_64 "$(size_of "$OUT/lib/x86_64/libfrontline_ffi.so")" bytes
     echo "   x86_64:  $(size_of "$OUT/lib/x86_64/libfrontline_ffi.so") bytes"
 fi
+command -v gawk >/dev/null || run apt-gawk apt-get install -y gawk || true # strtonum
 if [[ -f "$OUT/ffi/libfrontline_ffi.so" ]]; then
     echo "   top contributors (symbol sizes by crate, bench-profile build):"
     top_contributors "$OUT/ffi/libfrontline_ffi.so" | tee "$OUT/top-contributors.txt" | sed 's/^/     /'
@@ -176,7 +179,7 @@ if ((CROSS)); then
         measure size.aarch64 "$(size_of "$OUT/lib/aarch64/libfrontline_ffi.so")" bytes
         echo "   aarch64: $(size_of "$OUT/lib/aarch64/libfrontline_ffi.so") bytes"
         readelf -lW "$OUT/lib/aarch64/libfrontline_ffi.so" >"$LOGS/readelf-aarch64.log"
-        min_align=$(awk '$1 == "LOAD" { a = strtonum($NF); if (m == "" || a < m) m = a } END { print m + 0 }' "$LOGS/readelf-aarch64.log")
+        min_align=$(gawk '$1 == "LOAD" { a = strtonum($NF); if (m == "" || a < m) m = a } END { print m + 0 }' "$LOGS/readelf-aarch64.log")
         measure align.aarch64 "$min_align" bytes
         echo "   aarch64 LOAD segment alignment: $min_align ($( ((min_align >= 16384)) && echo "16 KB pages: ok" || echo "NOT 16 KB"))"
     fi

@@ -4,7 +4,8 @@
 //
 //   java ... org.frontline.bench.FfiBenchKt N
 //
-// Prints `FFI kotlin <call> <µs per call>` for: an empty call (`schemaVersion()`: the lock,
+// Prints `FFI kotlin <call> <µs per call>` for: a bare JNA call to libc (`getpid`, the floor
+// of any JNA crossing), an empty call (`schemaVersion()`: the lock,
 // a u32 back), the module list (`trainingModules()`: a list of records back) and a posture
 // check with a full facts record (`checkPosture(...)`: a record in, evaluation, a sealed report
 // queued in SQLite, a record back). Each is warmed up first, so the JIT has compiled the
@@ -17,6 +18,7 @@ import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
 import javax.crypto.spec.GCMParameterSpec
+import com.sun.jna.Native
 import org.frontline.FrontlineCompanion
 import org.frontline.core.CompanionConfig
 import org.frontline.core.DeviceFacts
@@ -64,6 +66,16 @@ fun fullFacts() = DeviceFacts(
     collectedAtMs = 1795867200000L,
 )
 
+/** libc's `getpid` through JNA direct mapping, as uniffi maps its calls: the floor of any JNA
+ *  crossing on this JVM, uniffi or not. */
+object LibC {
+    init {
+        Native.register("c")
+    }
+
+    external fun getpid(): Int
+}
+
 /** Warms `f` up, then returns µs per call over `n` calls. */
 inline fun perCallUs(n: Int, f: () -> Unit): Double {
     repeat(maxOf(n / 2, 200)) { f() }
@@ -92,9 +104,11 @@ fun main(args: Array<String>) {
         FrontlineCompanion(dir.path, config, BenchKeyStore()).use { companion ->
             val facts = fullFacts()
             var sink = 0L
+            val floor = perCallUs(n * 10) { sink += LibC.getpid() }
             val empty = perCallUs(n * 10) { sink += companion.schemaVersion().toLong() }
             val modules = perCallUs(n) { sink += companion.trainingModules().size }
             val posture = perCallUs(n) { sink += companion.checkPosture(facts, PostureTrigger.User).checks.size }
+            println("FFI kotlin jna_floor %.3f".format(floor))
             println("FFI kotlin empty_call %.3f".format(empty))
             println("FFI kotlin training_modules %.3f".format(modules))
             println("FFI kotlin check_posture %.3f".format(posture))
