@@ -157,7 +157,7 @@ def main() -> int:
                 fig["name"],
                 fmt(value, unit),
                 base_label if fig.get("baseline") else "—",
-                f"{ratio:.2f}x" if ratio is not None else "—",
+                "—" if ratio is None else f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:.2f}x",
                 target_text(fig),
                 result,
             ]
