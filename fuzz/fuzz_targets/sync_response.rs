@@ -31,9 +31,14 @@ fn device() -> Device {
     ]));
     let clock = Arc::new(ManualClock::new(1_790_000_000_000));
     let key_store = SoftwareKeyStore::new(&[5; 32]).unwrap_or_else(|_| std::process::abort());
-    let companion = Companion::open_with_clock(dir.path(), config, Arc::new(key_store), clock.clone())
-        .unwrap_or_else(|_| std::process::abort());
-    Device { _dir: dir, clock, companion }
+    let companion =
+        Companion::open_with_clock(dir.path(), config, Arc::new(key_store), clock.clone())
+            .unwrap_or_else(|_| std::process::abort());
+    Device {
+        _dir: dir,
+        clock,
+        companion,
+    }
 }
 
 fn results_for(request_body: &[u8], picks: &[u8]) -> Vec<u8> {
@@ -51,13 +56,19 @@ fn results_for(request_body: &[u8], picks: &[u8]) -> Vec<u8> {
     for (i, id) in ids.iter().enumerate() {
         let pick = picks.get(i).copied().unwrap_or(0);
         let status = ["accepted", "duplicate", "rejected", "maybe"][usize::from(pick & 3)];
-        let id = if pick & 0x10 != 0 { ids[(i + 1) % ids.len()].clone() } else { id.clone() };
+        let id = if pick & 0x10 != 0 {
+            ids[(i + 1) % ids.len()].clone()
+        } else {
+            id.clone()
+        };
         if pick & 0x20 != 0 {
             continue;
         }
         let mut item = serde_json::json!({ "id": id, "status": status });
         if status == "rejected" {
-            item["reason"] = serde_json::json!(["wrong_key", "open_failed", "bad_signature", "x"][usize::from(pick >> 6)]);
+            item["reason"] = serde_json::json!(
+                ["wrong_key", "open_failed", "bad_signature", "x"][usize::from(pick >> 6)]
+            );
         }
         results.push(item.clone());
         if pick & 0x08 != 0 {
@@ -87,17 +98,27 @@ fuzz_target!(|data: &[u8]| {
             queued += 3;
         }
         // Past any back-off or Retry-After (but never past the 90 days delivered ids are kept).
-        let next = d.companion.outbox_status().ok().and_then(|s| s.next_attempt_at);
+        let next = d
+            .companion
+            .outbox_status()
+            .ok()
+            .and_then(|s| s.next_attempt_at);
         let now = d.clock.now_ms();
-        d.clock.set(next.map_or(now + 60_000, |t| t.clamp(now, now + 86_400_000) + 1));
-        let Ok(Some(request)) = d.companion.next_sync_request() else { continue };
+        d.clock
+            .set(next.map_or(now + 60_000, |t| t.clamp(now, now + 86_400_000) + 1));
+        let Ok(Some(request)) = d.companion.next_sync_request() else {
+            continue;
+        };
         answer(&d.companion, &request, round);
         let status = d
             .companion
             .outbox_status()
             .unwrap_or_else(|e| panic!("status unreadable: {e:?}"));
         let total = status.pending + status.in_flight + status.delivered + status.dead;
-        assert_eq!(total, queued, "every queued report is somewhere, exactly once");
+        assert_eq!(
+            total, queued,
+            "every queued report is somewhere, exactly once"
+        );
     }
 });
 
@@ -115,7 +136,9 @@ fn split_rounds(data: &[u8]) -> Vec<&[u8]> {
 /// Answers `request` as the round's bytes say: status (2 bytes), an optional `Retry-After`
 /// value (1 byte length), then the body.
 fn answer(companion: &Companion, request: &frontline_core::sync::HttpRequest, data: &[u8]) {
-    let status = data.get(..2).map_or(200, |s| u16::from_le_bytes([s[0], s[1]]) % 600);
+    let status = data
+        .get(..2)
+        .map_or(200, |s| u16::from_le_bytes([s[0], s[1]]) % 600);
     let rest = data.get(2..).unwrap_or_default();
     let (retry, body) = match rest.split_first() {
         Some((n, tail)) if usize::from(*n) <= tail.len() && *n < 40 => {
@@ -140,10 +163,17 @@ fn answer(companion: &Companion, request: &frontline_core::sync::HttpRequest, da
         value: String::from("application/json"),
     }];
     if let Some(value) = retry {
-        headers.push(HttpHeader { name: String::from("Retry-After"), value });
+        headers.push(HttpHeader {
+            name: String::from("Retry-After"),
+            value,
+        });
     }
     let _ = companion.handle_sync_response(
         &request.id,
-        HttpResponse { status, headers, body: body.to_vec() },
+        HttpResponse {
+            status,
+            headers,
+            body: body.to_vec(),
+        },
     );
 }
