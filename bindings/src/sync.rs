@@ -2,8 +2,9 @@
 //! sends the requests it returns and hands back the answers), the outbox status and dead
 //! letters. Each method is one call into the core.
 
+use frontline_core::bundle::BundleKind;
 use frontline_core::outbox::{DeadLetter, OutboxLimits, OutboxStatus};
-use frontline_core::sync::{HttpRequest, HttpResponse, SyncOutcome, TransportFailure};
+use frontline_core::sync::{BundlePull, HttpRequest, HttpResponse, SyncOutcome, TransportFailure};
 
 use crate::{Companion, FrontlineError};
 
@@ -89,5 +90,19 @@ impl Companion {
     /// Seals held reports to the organisation key, if one is configured; returns how many.
     pub fn seal_held_reports(&self) -> Result<u32, FrontlineError> {
         self.with(|c| c.seal_held_reports())
+    }
+
+    /// The request that fetches the `kind` bundle if it changed (`If-None-Match`).
+    pub fn bundle_pull_request(&self, kind: BundleKind) -> Result<HttpRequest, FrontlineError> {
+        self.with(|c| c.bundle_pull_request(kind))
+    }
+
+    /// Handles the answer to a bundle pull: installs a newer, valid bundle.
+    pub fn handle_bundle_response(
+        &self,
+        kind: BundleKind,
+        response: HttpResponse,
+    ) -> Result<BundlePull, FrontlineError> {
+        self.with(|c| c.handle_bundle_response(kind, response))
     }
 }

@@ -8,7 +8,7 @@
 //! The device runs on a simulated clock (starting at the real time) so the demo can skip the
 //! sync back-off after the network loss instead of waiting for it.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -37,13 +37,20 @@ pub struct DemoArgs {
 /// The enrolment token the demo's collector expects.
 const DEMO_TOKEN: &str = "demo-enrolment-token";
 
-/// A device's facts on a day when developer options were switched on (a routine check).
-const FACTS_DEVELOPER_OPTIONS_ON: &str = r#"{
-    "platform": "android", "os_version": "14", "security_patch": "2026-10-05",
-    "secure_lock_screen": true, "lock_complexity": "high", "storage_encryption": "active_per_user",
-    "developer_options": true, "usb_debugging": true, "unknown_sources": false,
-    "root_signals": [], "managed_by_mdm": true
-}"#;
+/// A device's facts on a day when developer options and USB debugging were switched on (a
+/// routine check); the security patch is ten days old on the device's clock.
+fn facts_developer_options_on(now_ms: i64) -> String {
+    let patch = frontline_core::clock::format_date(now_ms - 10 * DAY_MS);
+    format!(
+        r#"{{
+        "platform": "android", "os_version": "14", "security_patch": "{patch}",
+        "secure_lock_screen": true, "lock_complexity": "high",
+        "storage_encryption": "active_per_user", "developer_options": true,
+        "usb_debugging": true, "unknown_sources": false, "root_signals": [],
+        "managed_by_mdm": true
+    }}"#
+    )
+}
 
 fn message(e: impl std::fmt::Display) -> CliError {
     CliError::Message(e.to_string())
@@ -61,11 +68,9 @@ fn start_collector(
 
 fn progress_bar(done: u64, total: u64) -> String {
     const WIDTH: u64 = 30;
-    let filled = if total == 0 {
-        WIDTH
-    } else {
-        (done.min(total) * WIDTH) / total
-    };
+    let filled = (done.min(total) * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH);
     format!(
         "[{}{}] {done}/{total}",
         "#".repeat(filled as usize),
@@ -145,11 +150,18 @@ fn run_in(root: &Path) -> CliResult {
     collector.stop();
     println!("8. Network lost: the collector is unreachable");
     clock.advance(DAY_MS);
-    let facts = DeviceFacts::from_json(FACTS_DEVELOPER_OPTIONS_ON.as_bytes())?;
+    let facts = DeviceFacts::from_json(facts_developer_options_on(companion.now_ms()).as_bytes())?;
     let report = companion.check_posture(facts, PostureTrigger::Schedule)?;
+    let flagged: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.status.as_str() != "pass")
+        .map(|c| format!("{} {}", c.check_id, c.status.as_str()))
+        .collect();
     println!(
-        "   next day, scheduled posture check: {} (developer options and USB debugging on)",
-        report.verdict.as_str()
+        "   next day, scheduled posture check: {} ({})",
+        report.verdict.as_str(),
+        flagged.join(", ")
     );
     let offline = driver::sync(&companion, &http, 5, |_| {})?;
     let status = companion.outbox_status()?;
@@ -194,19 +206,33 @@ fn run_in(root: &Path) -> CliResult {
     Ok(())
 }
 
-/// Syncs until nothing is due, drawing a progress bar over the reports that were waiting.
+/// Syncs until nothing is due, drawing a progress bar over the reports that were waiting
+/// (redrawn in place on a terminal, printed once when the output is a file or a pipe).
 fn sync_with_progress(companion: &Companion, http: &HttpDriver, label: &str) -> CliResult<SyncRun> {
     let total = companion.outbox_status()?.pending;
-    print!("{label} {}", progress_bar(0, total));
-    let _ = std::io::stdout().flush();
-    let run = driver::sync(companion, http, 10_000, |run| {
-        print!("\r{label} {}", progress_bar(run.delivered, total));
+    if total == 0 {
+        println!("{label}: nothing waiting");
+        return Ok(driver::sync(companion, http, 10_000, |_| {})?);
+    }
+    let live = std::io::stdout().is_terminal();
+    let draw = |done: u64| {
+        print!("\r{label} {}", progress_bar(done, total));
         let _ = std::io::stdout().flush();
+    };
+    if live {
+        draw(0);
+    }
+    let run = driver::sync(companion, http, 10_000, |run| {
+        if live {
+            draw(run.delivered);
+        }
     })?;
-    println!(
-        "\r{label} {}",
-        progress_bar(run.delivered.min(total), total)
-    );
+    if live {
+        draw(run.delivered);
+        println!();
+    } else {
+        println!("{label} {}", progress_bar(run.delivered, total));
+    }
     Ok(run)
 }
 
@@ -304,7 +330,29 @@ mod tests {
         let db = Db::open_existing(&dir.path().join("collector.db")).unwrap();
         let report = CollectorReport::from_db(&db).unwrap();
         assert_eq!(report.totals.devices, 1);
-        assert!(report.totals.reports >= 1);
-        assert_eq!(report.compliance_by_device[0].verdict, "non_compliant");
+        // Two posture reports (the MDM-requested one and the offline scheduled one) and the
+        // training statements, each stored once.
+        assert_eq!(
+            report.totals.reports_by_kind.get("posture_report"),
+            Some(&2)
+        );
+        assert!(report
+            .totals
+            .reports_by_kind
+            .get("training_statement")
+            .is_some_and(|n| *n >= 3));
+        assert_eq!(report.latest_by_device[0].reports, report.totals.reports);
+        // The latest posture report is the offline one: developer options on is a warning.
+        let developer = report
+            .compliance_by_check
+            .iter()
+            .find(|c| c.check_id == "developer_options")
+            .unwrap();
+        assert_eq!((developer.warn, developer.pass), (1, 0));
+        let phishing = report
+            .training_by_module
+            .iter()
+            .find(|m| m.module_id == "phishing");
+        assert_eq!(phishing.map(|m| m.passed), Some(1));
     }
 }

@@ -291,9 +291,9 @@ impl Indexed {
         }
     }
 
-    /// xAPI: `verb.id` (last path segment), `object.id` (the module segment of Frontline's
-    /// `/xapi/activities/<pack>/<module>/…` ids, the segment after `/modules/`, else the last
-    /// one), `actor.account.name`.
+    /// xAPI: `verb.id` (last path segment); the module from the parent activity in
+    /// `context.contextActivities.parent` or else `object.id` (a trailing `/lesson` or `/quiz`
+    /// dropped; the segment after `/modules/`, else the last one); `actor.account.name`.
     fn training(body: Option<&serde_json::Value>) -> Self {
         let Some(body) = body else {
             return Self::default();
@@ -302,7 +302,12 @@ impl Indexed {
         let verb = pointer("/verb/id")
             .and_then(last_segment)
             .map(|s| short(&s.to_lowercase()));
-        let module_id = pointer("/object/id").and_then(module_of).map(|s| short(&s));
+        // A lesson or quiz names its module as parent activity; a module statement is the
+        // module itself.
+        let module_id = pointer("/context/contextActivities/parent/0/id")
+            .or_else(|| pointer("/object/id"))
+            .and_then(module_of)
+            .map(|s| short(&s));
         let pseudonym = pointer("/actor/account/name")
             .filter(|s| !s.is_empty())
             .map(short);
@@ -328,14 +333,11 @@ fn last_segment(text: &str) -> Option<&str> {
 }
 
 fn module_of(object_id: &str) -> Option<String> {
-    let path = strip_query(object_id);
-    // Frontline's activity ids: `<org>/xapi/activities/<pack>/<module>[/lesson|/quiz]`
-    // (docs/xapi.md).
-    if let Some((_, rest)) = path.split_once("/xapi/activities/") {
-        let mut parts = rest.split('/').filter(|s| !s.is_empty());
-        let (pack, module) = (parts.next(), parts.next());
-        return module.or(pack).map(str::to_owned);
-    }
+    let path = strip_query(object_id).trim_end_matches('/');
+    let path = ["/lesson", "/quiz"]
+        .iter()
+        .find_map(|part| path.strip_suffix(part))
+        .unwrap_or(path);
     if let Some((_, rest)) = path.split_once("/modules/") {
         return rest
             .split('/')
@@ -438,22 +440,6 @@ mod tests {
         assert_eq!(idx.verb.as_deref(), Some("passed"));
         assert_eq!(idx.module_id.as_deref(), Some("phishing"));
         assert_eq!(idx.pseudonym.as_deref(), Some("staff-1"));
-        for object in [
-            "https://t.example/xapi/activities/frontline-default/phishing",
-            "https://t.example/xapi/activities/frontline-default/phishing/quiz",
-            "https://t.example/xapi/activities/frontline-default/phishing/lesson",
-        ] {
-            let r = opened(
-                "training_statement",
-                json!({"verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
-                       "object": {"id": object}}),
-            );
-            assert_eq!(
-                Indexed::of(&r).module_id.as_deref(),
-                Some("phishing"),
-                "{object}"
-            );
-        }
         let r = opened(
             "training_statement",
             json!({"verb": {"id": "urn:x:completed"}, "object": {"id": "https://t.example/m/passwords/"}}),

@@ -4,6 +4,8 @@
 //!
 //! `cargo run -p frontline-core --example envelope_fixture > tests/fixtures/envelopes/sample.json`
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 
 use frontline_core::crypto::{b64url, key_id, random_bytes};

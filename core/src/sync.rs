@@ -15,6 +15,10 @@
 //! * 413 → halve the batch size (a single report too large → dead letter);
 //! * 400 → every report of the batch is sent again alone (a single one → dead letter).
 //!
+//! Bundle pulls (`GET /v1/bundles/{kind}`) send `If-None-Match` with the ETag of the last
+//! bundle of that kind installed (or refused as not newer), and install a 200 through the
+//! bundle module's checks; 304 and 404 change nothing.
+//!
 //! A malformed answer (bad JSON, unknown or missing ids, wrong count) is a typed error and
 //! puts the whole batch back to pending: nothing is lost and nothing is marked delivered
 //! without the collector saying so. Delivery is at least once; the collector dedupes by id.
@@ -22,8 +26,9 @@
 use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 
+use crate::bundle::{BundleInfo, BundleKind, BundleRefusal};
 use crate::clock::UnixMillis;
-use crate::crypto::random_bytes;
+use crate::crypto::{b64url, random_bytes, sha256};
 use crate::error::{Error, Result};
 use crate::outbox::{self, OutboxState};
 use crate::store;
@@ -608,6 +613,124 @@ impl Companion {
             enrolled: state.enrolled,
             ..SyncOutcome::default()
         })
+    }
+}
+
+/// What a bundle pull brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum BundlePull {
+    /// A newer bundle was verified and installed.
+    Installed {
+        /// The bundle now in force.
+        info: BundleInfo,
+    },
+    /// The collector has nothing newer than what this device last took (304), or offered the
+    /// installed bundle again.
+    NotModified,
+    /// The collector serves no bundle of this kind (404); built-in defaults stay.
+    NotServed,
+    /// Try again later (429/503 with `Retry-After`, 5xx, other statuses: back-off from the base).
+    RetryLater {
+        /// Not before this time.
+        at: UnixMillis,
+    },
+    /// The collector refused this device (401/403): enrol again.
+    ReenrolmentNeeded,
+}
+
+fn etag_meta(kind: BundleKind) -> String {
+    format!("bundle.etag.{}", kind.as_str())
+}
+
+impl Companion {
+    /// The request that fetches the `kind` bundle if it changed (`If-None-Match` with the
+    /// stored ETag). Hand its answer to [`Companion::handle_bundle_response`].
+    pub fn bundle_pull_request(&self, kind: BundleKind) -> Result<HttpRequest> {
+        let url = format!("{}/v1/bundles/{}", self.collector_base()?, kind.as_str());
+        let mut headers = vec![HttpHeader {
+            name: String::from("X-Frontline-Device"),
+            value: self.identity.device_id.clone(),
+        }];
+        if let Some(etag) = store::get_meta(self.store.conn(), &etag_meta(kind))? {
+            if let Ok(etag) = String::from_utf8(etag) {
+                headers.push(HttpHeader {
+                    name: String::from("If-None-Match"),
+                    value: etag,
+                });
+            }
+        }
+        Ok(HttpRequest {
+            id: format!("bundle-{}-{}", kind.as_str(), uuid::Uuid::new_v4()),
+            method: String::from("GET"),
+            url,
+            headers,
+            body: Vec::new(),
+        })
+    }
+
+    /// Handles the answer to a bundle pull of `kind`. A 200 is installed only if it passes every
+    /// bundle check (signature, kind, expiry, version, payload); a refused bundle is
+    /// [`Error::BundleRefused`] and changes nothing, except that a bundle not newer than the
+    /// installed one is remembered so it is not downloaded again.
+    pub fn handle_bundle_response(
+        &self,
+        kind: BundleKind,
+        response: HttpResponse,
+    ) -> Result<BundlePull> {
+        let now = self.now_ms();
+        let etag = response
+            .header("ETag")
+            .map(str::trim)
+            .filter(|e| !e.is_empty() && e.len() <= 200 && e.is_ascii())
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("\"{}\"", b64url(&sha256(&response.body))));
+        let remember = |etag: &str| -> Result<()> {
+            let tx = self.store.transaction()?;
+            store::put_meta(&tx, &etag_meta(kind), etag.as_bytes())?;
+            tx.commit()?;
+            Ok(())
+        };
+        match response.status {
+            200 => match self.install_bundle_of_kind(kind, &response.body) {
+                Ok(info) => {
+                    remember(&etag)?;
+                    Ok(BundlePull::Installed { info })
+                }
+                Err(Error::BundleRefused(BundleRefusal::NotNewer { .. })) => {
+                    remember(&etag)?;
+                    Ok(BundlePull::NotModified)
+                }
+                Err(e) => Err(e),
+            },
+            304 => Ok(BundlePull::NotModified),
+            404 => Ok(BundlePull::NotServed),
+            401 | 403 => {
+                let tx = self.store.transaction()?;
+                let mut state = SyncState::load(&tx)?;
+                state.reenrolment_needed = true;
+                state.enrolled = false;
+                state.save(&tx)?;
+                tx.commit()?;
+                Ok(BundlePull::ReenrolmentNeeded)
+            }
+            status => {
+                let wait = if matches!(status, 429 | 503) {
+                    response
+                        .header("Retry-After")
+                        .and_then(|v| parse_retry_after(v, now))
+                } else {
+                    None
+                };
+                let wait = match wait {
+                    Some(wait) => wait,
+                    None => backoff_delay(1, jitter_permille()?),
+                };
+                Ok(BundlePull::RetryLater {
+                    at: now.saturating_add(wait),
+                })
+            }
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 //! once `queue_reports` has returned, kills it mid-stream, reopens the data directory and finds
 //! every printed report. (Power loss is covered by `synchronous=FULL`; see ADR 0010.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};

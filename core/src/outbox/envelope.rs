@@ -174,7 +174,7 @@ pub struct SignedReport {
 }
 
 /// Builds the signed plaintext for `body` under `header` (steps 1–4 of the format).
-pub(crate) fn sign_report(
+pub fn sign_report(
     header: &EnvelopeHeader,
     body: &serde_json::Value,
     sign: impl FnOnce(&[u8]) -> Vec<u8>,
@@ -193,7 +193,7 @@ pub(crate) fn sign_report(
 }
 
 /// Seals a signed plaintext to the organisation (step 5) and returns the envelope JSON bytes.
-pub(crate) fn seal_envelope(
+pub fn seal_envelope(
     header: &EnvelopeHeader,
     key: &OrgReportKey,
     plaintext: &[u8],

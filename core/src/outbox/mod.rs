@@ -328,11 +328,19 @@ impl Companion {
     /// and held reports are sealed if a key is now configured.
     pub(crate) fn recover_outbox(&self) -> Result<()> {
         let tx = self.store.transaction()?;
-        let n = tx.execute(
-            "UPDATE outbox SET state = 'pending', batch_id = NULL, sent_at = NULL
-             WHERE state = 'in_flight'",
-            [],
-        )?;
+        // The first write to the outbox after opening compiles its triggers and indexes: a
+        // generic SQL error from this fixed, known-good statement means the stored schema is
+        // damaged, which is reported as a damaged database.
+        let n = tx
+            .execute(
+                "UPDATE outbox SET state = 'pending', batch_id = NULL, sent_at = NULL
+                 WHERE state = 'in_flight'",
+                [],
+            )
+            .map_err(|e| match Error::from(e) {
+                Error::Storage(_) => Error::NotADatabase,
+                other => other,
+            })?;
         tx.commit()?;
         if n > 0 {
             log::info!("{n} reports from unanswered requests are pending again");

@@ -101,8 +101,9 @@ CREATE TABLE outbox (
     delivered_at    INTEGER
 ) STRICT;
 CREATE INDEX outbox_state ON outbox (state, priority, created_at);
-CREATE INDEX outbox_batch ON outbox (batch_id);
-CREATE INDEX outbox_coalesce ON outbox (coalesce_key);
+-- Partial indexes: a report that must be kept and is not in flight adds no entry to them.
+CREATE INDEX outbox_batch ON outbox (batch_id) WHERE batch_id IS NOT NULL;
+CREATE INDEX outbox_coalesce ON outbox (coalesce_key) WHERE coalesce_key IS NOT NULL;
 
 -- Running totals of the reports occupying the outbox (every state but delivered), kept by
 -- triggers so that checking the bounds on each enqueue costs the same at any outbox size.

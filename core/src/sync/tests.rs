@@ -497,7 +497,8 @@ fn bad_request_isolates_every_report_of_the_batch() {
 fn a_garbled_answer_loses_nothing_and_delivers_nothing() {
     let d = device();
     let ids = d.keep(3);
-    let garbage: Vec<Box<dyn Fn(&HttpRequest) -> HttpResponse>> = vec![
+    type Garble = Box<dyn Fn(&HttpRequest) -> HttpResponse>;
+    let garbage: Vec<Garble> = vec![
         Box::new(|_| response(200, "<html>proxy login</html>")),
         Box::new(|_| response(200, r#"{"results": "yes"}"#)),
         Box::new(|_| response(200, r#"{"results": []}"#)),
@@ -805,4 +806,145 @@ proptest! {
         prop_assert_eq!(scanned.0 as u64, status.dead);
         prop_assert_eq!(scanned.1 as u64, status.bytes);
     }
+}
+
+// ---- Bundle pulls -------------------------------------------------------------------------
+
+fn publisher() -> crate::crypto::SigningKey {
+    crate::crypto::SigningKey::from_seed(&[9u8; 32]).unwrap()
+}
+
+fn policy_bundle(version: u64) -> Vec<u8> {
+    crate::bundle::sign_bundle(
+        BundleKind::Policy,
+        version,
+        T0 - 1000,
+        None,
+        crate::posture::policy::DEFAULT_POLICY,
+        &publisher(),
+    )
+}
+
+fn bundle_device() -> Device {
+    let org = test_open::org_key_pair();
+    let mut cfg = config(Some(&org.public_b64));
+    cfg.publisher_key = Some(crate::crypto::b64url(&publisher().public_key()));
+    device_with(cfg, org)
+}
+
+fn if_none_match(req: &HttpRequest) -> Option<String> {
+    req.headers
+        .iter()
+        .find(|h| h.name == "If-None-Match")
+        .map(|h| h.value.clone())
+}
+
+#[test]
+fn bundle_pull_installs_then_sends_the_etag() {
+    let d = bundle_device();
+    let req = d.c.bundle_pull_request(BundleKind::Policy).unwrap();
+    assert_eq!(req.method, "GET");
+    assert_eq!(req.url, "http://127.0.0.1:8080/v1/bundles/policy");
+    assert_eq!(if_none_match(&req), None, "nothing installed yet");
+    let bytes = policy_bundle(3);
+    let etag = format!(
+        "\"{}\"",
+        crate::crypto::b64url(&crate::crypto::sha256(&bytes))
+    );
+    let resp = with_header(response(200, ""), "ETag", &etag);
+    let resp = HttpResponse {
+        body: bytes,
+        ..resp
+    };
+    match d
+        .c
+        .handle_bundle_response(BundleKind::Policy, resp)
+        .unwrap()
+    {
+        BundlePull::Installed { info } => assert_eq!(info.version, 3),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(d.c.installed_bundles().unwrap()[0].version, 3);
+    let req = d.c.bundle_pull_request(BundleKind::Policy).unwrap();
+    assert_eq!(if_none_match(&req), Some(etag.clone()));
+    assert_eq!(
+        d.c.handle_bundle_response(BundleKind::Policy, response(304, ""))
+            .unwrap(),
+        BundlePull::NotModified
+    );
+    // The same bundle again (a server ignoring If-None-Match): not newer, nothing changes.
+    let again = HttpResponse {
+        body: policy_bundle(3),
+        ..response(200, "")
+    };
+    assert_eq!(
+        d.c.handle_bundle_response(BundleKind::Policy, again)
+            .unwrap(),
+        BundlePull::NotModified
+    );
+    assert_eq!(
+        d.c.handle_bundle_response(BundleKind::Content, response(404, ""))
+            .unwrap(),
+        BundlePull::NotServed
+    );
+}
+
+#[test]
+fn a_refused_bundle_changes_nothing_and_keeps_no_etag() {
+    let d = bundle_device();
+    // Signed by someone else.
+    let forged = crate::bundle::sign_bundle(
+        BundleKind::Policy,
+        9,
+        T0 - 1000,
+        None,
+        crate::posture::policy::DEFAULT_POLICY,
+        &crate::crypto::SigningKey::from_seed(&[1u8; 32]).unwrap(),
+    );
+    let resp = HttpResponse {
+        body: forged,
+        ..with_header(response(200, ""), "ETag", "\"forged\"")
+    };
+    assert!(matches!(
+        d.c.handle_bundle_response(BundleKind::Policy, resp),
+        Err(Error::BundleRefused(_))
+    ));
+    assert!(d.c.installed_bundles().unwrap().is_empty());
+    let req = d.c.bundle_pull_request(BundleKind::Policy).unwrap();
+    assert_eq!(if_none_match(&req), None);
+    // A policy bundle offered at the content URL is the wrong kind.
+    let resp = HttpResponse {
+        body: policy_bundle(4),
+        ..response(200, "")
+    };
+    assert!(matches!(
+        d.c.handle_bundle_response(BundleKind::Content, resp),
+        Err(Error::BundleRefused(_))
+    ));
+    assert!(d.c.installed_bundles().unwrap().is_empty());
+}
+
+#[test]
+fn bundle_pull_waits_and_stops_like_sync() {
+    let d = bundle_device();
+    let r = with_header(response(503, ""), "Retry-After", "90");
+    assert_eq!(
+        d.c.handle_bundle_response(BundleKind::Advisories, r)
+            .unwrap(),
+        BundlePull::RetryLater { at: T0 + 90_000 }
+    );
+    match d
+        .c
+        .handle_bundle_response(BundleKind::Advisories, response(502, ""))
+        .unwrap()
+    {
+        BundlePull::RetryLater { at } => assert!(at > T0 && at <= T0 + BACKOFF_BASE_MS),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        d.c.handle_bundle_response(BundleKind::Advisories, response(401, ""))
+            .unwrap(),
+        BundlePull::ReenrolmentNeeded
+    );
+    assert!(d.c.outbox_status().unwrap().reenrolment_needed);
 }
