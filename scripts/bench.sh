@@ -8,7 +8,7 @@
 # Runs every benchmark and prints ONE table (scripts/bench_table.py, rows in
 # benches/targets.toml): figure, value, the baseline measured in the same run, ratio, target,
 # pass or OVER. Steps:
-#   1. every criterion bench of the workspace ([[bench]] entries): medians from target/criterion
+#   1. every criterion bench of the workspace ([[bench]] entries): medians from build/bench/criterion
 #   2. FFI cost: tests/kotlin-bench/FfiBench.kt on the JVM through the generated Kotlin, and the
 #      same calls on the core from Rust (core/examples/kernels.rs `calls`), one library build
 #      (bench profile) for both
@@ -65,7 +65,8 @@ run() {
 
 # ---------------------------------------------------------------------------------------------
 step "1. criterion benchmarks"
-rm -rf "$TARGET_DIR/criterion"
+# Criterion writes under CRITERION_HOME: this run's results only, nothing shared touched.
+export CRITERION_HOME="$OUT/criterion"
 # Every [[bench]] of every workspace crate, one `cargo bench --bench` each (the libraries'
 # default libtest bench targets would refuse criterion's arguments).
 mapfile -t BENCHES < <(python3 - <<'PY'
@@ -85,12 +86,19 @@ for entry in "${BENCHES[@]}"; do
     grep -iE 'ratio|reports/s|VmHWM|peak' "$LOGS/bench-$bench.log" | sed 's/^/   /' || true
     # A bench may print `MEASURE <key> <value> <unit>` lines for the table.
     sed -nE 's/^MEASURE ([^ ]+) ([0-9.eE+-]+) ([A-Za-z]+).*/\1 \2 \3/p' "$LOGS/bench-$bench.log" >>"$M"
+    # tests/benches/sync_drain.rs prints reports/s for the drain and its baseline, and the
+    # device's VmHWM: µs per report and kB for the table.
+    awk '/drain to the loopback collector:/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "reports/s,") printf "drain.device %.3f us\n", 1e6 / $i }
+         /^ *baseline, pre-sealed envelopes/ { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^reports\/s/) printf "drain.baseline %.3f us\n", 1e6 / $i }
+         /device peak resident memory \(VmHWM\):/ { printf "mem.drain %d kB\n", $(NF - 1) * 1024 }' \
+        "$LOGS/bench-$bench.log" >>"$M"
 done
 
 # ---------------------------------------------------------------------------------------------
 step "2. FFI cost: JVM through the generated Kotlin vs the same calls from Rust"
 # The bench profile (opt-level 3) for the library the JVM loads and for the Rust side alike.
-if run build-bench-ffi cargo build --profile bench -p frontline-ffi -p frontline-core --example kernels &&
+if run build-bench-ffi cargo build --profile bench -p frontline-ffi --lib &&
+    run build-kernels cargo build --profile bench -p frontline-core --example kernels &&
     run build-bindgen cargo build -p uniffi-bindgen; then
     FFI_LIB="$OUT/ffi/libfrontline_ffi.so"
     mkdir -p "$OUT/ffi"
@@ -99,11 +107,16 @@ if run build-bench-ffi cargo build --profile bench -p frontline-ffi -p frontline
     if run kernels-calls "$OUT/kernels" calls "$FFI_N"; then
         sed -nE 's/^FFI rust ([a-z_]+) ([0-9.]+)/ffi.rust.\1 \2 us/p' "$LOGS/kernels-calls.log" >>"$M"
     fi
+    # The same Kotlin compiler and JNA as scripts/test.sh, installed the same way if missing.
+    KOTLIN_VERSION=$(sed -nE 's/^KOTLIN_VERSION=([0-9.]+)/\1/p' "$ROOT/scripts/test.sh")
     KOTLIN_HOME="$ROOT/.cache/kotlin/node_modules/kotlin-compiler"
     KOTLINC="$KOTLIN_HOME/bin/kotlinc-jvm"
     JNA_JAR=/usr/share/java/jna.jar
+    [[ -f "$JNA_JAR" ]] || run apt-jna apt-get install -y --no-install-recommends libjna-java || true
+    [[ -x "$KOTLINC" ]] || run npm-kotlin npm install --prefix "$ROOT/.cache/kotlin" --no-audit \
+        --no-fund --loglevel=error "kotlin-compiler@$KOTLIN_VERSION" || true
     if [[ ! -x "$KOTLINC" || ! -f "$JNA_JAR" ]]; then
-        echo "   kotlinc or jna missing: run scripts/test.sh once (it installs them)" >&2
+        echo "   kotlinc or jna missing (see build/bench/logs/)" >&2
     elif run bindgen-kotlin "$TARGET_DIR/debug/uniffi-bindgen" generate "$FFI_LIB" -l kotlin -o "$OUT/ffi/kotlin"; then
         mapfile -t generated < <(find "$OUT/ffi/kotlin" -name '*.kt' | sort)
         if run kotlinc-bench "$KOTLINC" -nowarn -classpath "$JNA_JAR" -d "$OUT/ffi/classes" \
@@ -215,4 +228,4 @@ step "Table"
     echo "mode: $( ((QUICK)) && echo quick || echo full), $(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo
 } | tee "$OUT/header.txt"
-python3 "$ROOT/scripts/bench_table.py" --target-dir "$TARGET_DIR" --measurements "$M" --out "$OUT/table.md"
+python3 "$ROOT/scripts/bench_table.py" --criterion "$CRITERION_HOME" --measurements "$M" --out "$OUT/table.md"

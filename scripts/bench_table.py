@@ -3,7 +3,7 @@
 
 Reads three kinds of measurement, all from the same run:
 
-* criterion:  every ``<target>/criterion/**/new/benchmark.json`` (its ``full_id``, e.g.
+* criterion:  every ``build/bench/criterion/**/new/benchmark.json`` (CRITERION_HOME) (its ``full_id``, e.g.
   ``open/companion_open_existing_store``) with the median of the ``estimates.json`` beside it,
   in µs;
 * measure:    the lines ``<key> <value> <unit>`` that bench.sh's other steps append to
@@ -17,7 +17,7 @@ with the target as ``max_ratio`` / ``min_ratio`` (subject / baseline) and/or ``m
 subject's value in ``unit``: us, MB or Ir). A row passes when every target it sets is met; a
 row whose measurement is missing is MISSING, never pass. Stdlib only (Python 3.11+).
 
-    python3 scripts/bench_table.py --target-dir target --out build/bench/table.md
+    python3 scripts/bench_table.py --out build/bench/table.md
 """
 
 from __future__ import annotations
@@ -31,10 +31,9 @@ import tomllib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def load_criterion(target_dir: pathlib.Path) -> dict[str, float]:
-    """full_id -> median in µs, from criterion's JSON output."""
+def load_criterion(base: pathlib.Path) -> dict[str, float]:
+    """full_id -> median in µs, from criterion's JSON output under `base`."""
     out: dict[str, float] = {}
-    base = target_dir / "criterion"
     if not base.is_dir():
         return out
     for meta in base.glob("**/new/benchmark.json"):
@@ -101,7 +100,8 @@ def target_text(fig: dict) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--target-dir", default=str(ROOT / "target"))
+    ap.add_argument("--criterion", default=str(ROOT / "build" / "bench" / "criterion"),
+                    help="criterion's output directory (CRITERION_HOME)")
     ap.add_argument("--targets", default=str(ROOT / "benches" / "targets.toml"))
     ap.add_argument("--measurements", default=str(ROOT / "build" / "bench" / "measurements.txt"))
     ap.add_argument("--refs", default=str(ROOT / "benches" / "instructions.txt"))
@@ -109,7 +109,7 @@ def main() -> int:
     args = ap.parse_args()
 
     sources = {
-        "criterion": {k: (v, "us") for k, v in load_criterion(pathlib.Path(args.target_dir)).items()},
+        "criterion": {k: (v, "us") for k, v in load_criterion(pathlib.Path(args.criterion)).items()},
         "measure": load_pairs(pathlib.Path(args.measurements)),
         "ref": load_pairs(pathlib.Path(args.refs)),
     }

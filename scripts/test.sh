@@ -8,6 +8,7 @@
 #   pip   tests/python/requirements.txt              -> .cache/venv
 # then runs, stopping at the first failure:
 #   cargo fmt --check, cargo clippy -D warnings, cargo test --workspace,
+#   scripts/fuzz-smoke.sh (each cargo-fuzz target briefly; installs cargo-fuzz once),
 #   scripts/bindings.sh (Kotlin + Swift + Python into build/bindings/),
 #   every tests/kotlin/*.kt on the JVM with JUnit 4, pytest tests/python,
 #   a check that the Swift bindings were generated (no Swift toolchain here to compile them).
@@ -152,6 +153,14 @@ if ((rust_status != 0 || RUST_FAILED != 0)); then
     fail "cargo test" "$LOGS/rust-tests.log"
 fi
 ((RUST_PASSED > 0)) || fail "cargo test ran no tests" "$LOGS/rust-tests.log"
+
+# ---------------------------------------------------------------------------------------------
+step "Fuzz smoke (scripts/fuzz-smoke.sh: every cargo-fuzz target, ${FUZZ_SECONDS:-10} s each)"
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    quiet cargo-fuzz-install cargo install cargo-fuzz --locked
+fi
+quiet fuzz-smoke bash "$ROOT/scripts/fuzz-smoke.sh"
+cat "$LOGS/fuzz-smoke.log"
 
 # ---------------------------------------------------------------------------------------------
 step "Bindings (scripts/bindings.sh)"

@@ -36,6 +36,13 @@ impl Companion {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Wraps an open core companion (for constructors exported from other files).
+    pub(crate) fn from_core(core: frontline_core::Companion) -> Arc<Self> {
+        Arc::new(Self {
+            inner: Mutex::new(Some(core)),
+        })
+    }
+
     /// Runs `f` on the open core companion, or fails with `Closed`.
     pub(crate) fn with<T>(
         &self,

@@ -16,12 +16,14 @@ mod companion;
 mod error;
 mod logging;
 mod posture;
+mod recovery;
 mod sync;
 mod training;
 
 pub use companion::Companion;
 pub use error::FrontlineError;
 pub use logging::{set_log_sink, LogLevel, LogRecord, LogSink, LogSinkError};
+pub use recovery::{recover_local_store, RecoveredCompanion};
 
 uniffi::setup_scaffolding!("frontline_ffi");
 

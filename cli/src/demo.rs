@@ -8,7 +8,7 @@
 //! The device runs on a simulated clock (starting at the real time) so the demo can skip the
 //! sync back-off after the network loss instead of waiting for it.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -21,9 +21,8 @@ use frontline_collector::report::CollectorReport;
 use frontline_collector::{Collector, CollectorConfig, OrgReportKey, RunningCollector};
 use frontline_core::clock::{Clock, SystemClock, DAY_MS};
 use frontline_core::posture::{DeviceFacts, PostureTrigger};
-use frontline_core::{Companion, CompanionConfig, ManualClock, SoftwareKeyStore, StaffRole};
 use frontline_core::training::QuizAnswer;
-use frontline_core::{Companion, CompanionConfig, StaffRole};
+use frontline_core::{Companion, CompanionConfig, ManualClock, SoftwareKeyStore, StaffRole};
 
 use crate::{keys, CliError, CliResult};
 
@@ -38,13 +37,20 @@ pub struct DemoArgs {
 /// The enrolment token the demo's collector expects.
 const DEMO_TOKEN: &str = "demo-enrolment-token";
 
-/// A device's facts on a day when developer options were switched on (a routine check).
-const FACTS_DEVELOPER_OPTIONS_ON: &str = r#"{
-    "platform": "android", "os_version": "14", "security_patch": "2026-10-05",
-    "secure_lock_screen": true, "lock_complexity": "high", "storage_encryption": "active_per_user",
-    "developer_options": true, "usb_debugging": true, "unknown_sources": false,
-    "root_signals": [], "managed_by_mdm": true
-}"#;
+/// A device's facts on a day when developer options and USB debugging were switched on (a
+/// routine check); the security patch is ten days old on the device's clock.
+fn facts_developer_options_on(now_ms: i64) -> String {
+    let patch = frontline_core::clock::format_date(now_ms - 10 * DAY_MS);
+    format!(
+        r#"{{
+        "platform": "android", "os_version": "14", "security_patch": "{patch}",
+        "secure_lock_screen": true, "lock_complexity": "high",
+        "storage_encryption": "active_per_user", "developer_options": true,
+        "usb_debugging": true, "unknown_sources": false, "root_signals": [],
+        "managed_by_mdm": true
+    }}"#
+    )
+}
 
 fn message(e: impl std::fmt::Display) -> CliError {
     CliError::Message(e.to_string())
@@ -62,11 +68,9 @@ fn start_collector(
 
 fn progress_bar(done: u64, total: u64) -> String {
     const WIDTH: u64 = 30;
-    let filled = if total == 0 {
-        WIDTH
-    } else {
-        (done.min(total) * WIDTH) / total
-    };
+    let filled = (done.min(total) * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH);
     format!(
         "[{}{}] {done}/{total}",
         "#".repeat(filled as usize),
@@ -81,20 +85,6 @@ pub fn run(args: DemoArgs) -> CliResult {
         source,
     })?;
     let result = run_in(dir.path());
-    let device_dir = dir.path().join("device");
-    println!("Frontline demo");
-    println!("==============");
-    let config = CompanionConfig::new("example-trust", "staff-7f3a", StaffRole::AllStaff);
-    let companion = device::open_device(&device_dir, config.clone())?;
-    println!(
-        "1. Device store opened (schema v{}), data key wrapped by the (simulated) platform key store",
-        companion.schema_version()
-    );
-    drop(companion);
-    let again = device::open_device(&device_dir, config)?;
-    println!("2. Reopened: the wrapped data key unwrapped and checked");
-    training_stage(&again)?;
-    crate::posture::demo_mdm_check(&dir.path().join("managed-device"))?;
     if args.keep {
         let kept = dir.keep();
         println!("kept {}", kept.display());
@@ -135,7 +125,7 @@ fn run_in(root: &Path) -> CliResult {
     config.org_report_key = Some(org.to_public_jwk().map_err(message)?.to_json());
     let key_store = SoftwareKeyStore::from_file(&device_dir.join("simulated-keystore.key"))?;
     let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
-    let companion =
+    let mut companion =
         Companion::open_with_clock(&device_dir, config, Arc::new(key_store), clock.clone())?;
     println!(
         "3. Device store opened (schema v{}), data key wrapped by the (simulated) platform key store",
@@ -150,24 +140,28 @@ fn run_in(root: &Path) -> CliResult {
     }
     println!("4. Device enrolled with the collector (its Ed25519 identity key registered)");
 
-    // [TRAINING STEP — the training work adds it here: complete a module; its xAPI statements
-    //  join the outbox and are delivered below.]
+    training_stage(&companion)?;
+    crate::posture::demo_mdm_check(&mut companion)?;
 
-    // [POSTURE STEP — the posture work adds it here: an MDM-triggered posture check from a
-    //  sample fact file; its report joins the outbox.]
-
-    let first = sync_with_progress(&companion, &http, "5. Syncing")?;
+    let first = sync_with_progress(&companion, &http, "7. Syncing")?;
     println!("   delivered {} report(s) so far", first.delivered);
 
     // The network goes away; reports keep coming and wait, sealed, in the outbox.
     collector.stop();
-    println!("6. Network lost: the collector is unreachable");
+    println!("8. Network lost: the collector is unreachable");
     clock.advance(DAY_MS);
-    let facts = DeviceFacts::from_json(FACTS_DEVELOPER_OPTIONS_ON.as_bytes())?;
+    let facts = DeviceFacts::from_json(facts_developer_options_on(companion.now_ms()).as_bytes())?;
     let report = companion.check_posture(facts, PostureTrigger::Schedule)?;
+    let flagged: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.status.as_str() != "pass")
+        .map(|c| format!("{} {}", c.check_id, c.status.as_str()))
+        .collect();
     println!(
-        "   next day, scheduled posture check: {} (developer options and USB debugging on)",
-        report.verdict.as_str()
+        "   next day, scheduled posture check: {} ({})",
+        report.verdict.as_str(),
+        flagged.join(", ")
     );
     let offline = driver::sync(&companion, &http, 5, |_| {})?;
     let status = companion.outbox_status()?;
@@ -188,7 +182,7 @@ fn run_in(root: &Path) -> CliResult {
         clock.set(retry_at + 1);
     }
     println!(
-        "7. Network back (collector restarted on {}); back-off elapsed (simulated clock)",
+        "9. Network back (collector restarted on {}); back-off elapsed (simulated clock)",
         collector.url()
     );
     let second = sync_with_progress(&companion, &http, "   Syncing")?;
@@ -202,7 +196,7 @@ fn run_in(root: &Path) -> CliResult {
     // What the IT team sees.
     let db = Db::open_existing(&db_path).map_err(message)?;
     let report = CollectorReport::from_db(&db).map_err(message)?;
-    println!("8. What the collector now knows (frontline collector report):");
+    println!("10. What the collector now knows (frontline collector report):");
     println!();
     for line in report.to_text().lines() {
         println!("   {line}");
@@ -212,54 +206,43 @@ fn run_in(root: &Path) -> CliResult {
     Ok(())
 }
 
-/// Syncs until nothing is due, drawing a progress bar over the reports that were waiting.
+/// Syncs until nothing is due, drawing a progress bar over the reports that were waiting
+/// (redrawn in place on a terminal, printed once when the output is a file or a pipe).
 fn sync_with_progress(companion: &Companion, http: &HttpDriver, label: &str) -> CliResult<SyncRun> {
     let total = companion.outbox_status()?.pending;
-    print!("{label} {}", progress_bar(0, total));
-    let _ = std::io::stdout().flush();
-    let run = driver::sync(companion, http, 10_000, |run| {
-        print!("\r{label} {}", progress_bar(run.delivered, total));
+    if total == 0 {
+        println!("{label}: nothing waiting");
+        return Ok(driver::sync(companion, http, 10_000, |_| {})?);
+    }
+    let live = std::io::stdout().is_terminal();
+    let draw = |done: u64| {
+        print!("\r{label} {}", progress_bar(done, total));
         let _ = std::io::stdout().flush();
+    };
+    if live {
+        draw(0);
+    }
+    let run = driver::sync(companion, http, 10_000, |run| {
+        if live {
+            draw(run.delivered);
+        }
     })?;
-    println!(
-        "\r{label} {}",
-        progress_bar(run.delivered.min(total), total)
-    );
+    if live {
+        draw(run.delivered);
+        println!();
+    } else {
+        println!("{label} {}", progress_bar(run.delivered, total));
+    }
     Ok(run)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn progress_bar_fills_in_proportion() {
-        assert_eq!(progress_bar(0, 4), format!("[{}] 0/4", "-".repeat(30)));
-        assert_eq!(
-            progress_bar(2, 4),
-            format!("[{}{}] 2/4", "#".repeat(15), "-".repeat(15))
-        );
-        assert_eq!(progress_bar(9, 4), format!("[{}] 9/4", "#".repeat(30)));
-        assert_eq!(progress_bar(0, 0), format!("[{}] 0/0", "#".repeat(30)));
-    }
-
-    #[test]
-    fn the_demo_runs_and_the_collector_stores_every_report_once() {
-        let dir = tempfile::tempdir().unwrap();
-        run_in(dir.path()).unwrap();
-        let db = Db::open_existing(&dir.path().join("collector.db")).unwrap();
-        let report = CollectorReport::from_db(&db).unwrap();
-        assert_eq!(report.totals.devices, 1);
-        assert!(report.totals.reports >= 1);
-        assert_eq!(report.compliance_by_device[0].verdict, "non_compliant");
-    }
 /// Training: one module through lesson → failed quiz → passed quiz, with the statements queued.
 fn training_stage(companion: &Companion) -> CliResult {
     let module = "phishing";
     let detail = companion.training_module(module)?;
     companion.lesson_viewed(module)?;
     println!(
-        "3. Training: lesson \"{}\" viewed ({} min, {} questions, pass mark {}%)",
+        "5. Training: lesson \"{}\" viewed ({} min, {} questions, pass mark {}%)",
         detail.module.title,
         detail.module.minutes,
         detail.questions.len(),
@@ -323,4 +306,53 @@ fn training_stage(companion: &Companion) -> CliResult {
         summary.assigned
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_bar_fills_in_proportion() {
+        assert_eq!(progress_bar(0, 4), format!("[{}] 0/4", "-".repeat(30)));
+        assert_eq!(
+            progress_bar(2, 4),
+            format!("[{}{}] 2/4", "#".repeat(15), "-".repeat(15))
+        );
+        assert_eq!(progress_bar(9, 4), format!("[{}] 9/4", "#".repeat(30)));
+        assert_eq!(progress_bar(0, 0), format!("[{}] 0/0", "#".repeat(30)));
+    }
+
+    #[test]
+    fn the_demo_runs_and_the_collector_stores_every_report_once() {
+        let dir = tempfile::tempdir().unwrap();
+        run_in(dir.path()).unwrap();
+        let db = Db::open_existing(&dir.path().join("collector.db")).unwrap();
+        let report = CollectorReport::from_db(&db).unwrap();
+        assert_eq!(report.totals.devices, 1);
+        // Two posture reports (the MDM-requested one and the offline scheduled one) and the
+        // training statements, each stored once.
+        assert_eq!(
+            report.totals.reports_by_kind.get("posture_report"),
+            Some(&2)
+        );
+        assert!(report
+            .totals
+            .reports_by_kind
+            .get("training_statement")
+            .is_some_and(|n| *n >= 3));
+        assert_eq!(report.latest_by_device[0].reports, report.totals.reports);
+        // The latest posture report is the offline one: developer options on is a warning.
+        let developer = report
+            .compliance_by_check
+            .iter()
+            .find(|c| c.check_id == "developer_options")
+            .unwrap();
+        assert_eq!((developer.warn, developer.pass), (1, 0));
+        let phishing = report
+            .training_by_module
+            .iter()
+            .find(|m| m.module_id == "phishing");
+        assert_eq!(phishing.map(|m| m.passed), Some(1));
+    }
 }

@@ -68,6 +68,30 @@ pub enum DeviceCommand {
         /// The advisory id.
         id: String,
     },
+    /// Enrol with a collector (registers this device's identity key).
+    Enrol {
+        /// The collector's base URL (`https://…`, or `http://` on loopback).
+        #[arg(long)]
+        collector: String,
+        /// The organisation's enrolment token.
+        #[arg(long)]
+        token: String,
+        /// The organisation's public report key (`org-report.pub.jwk`).
+        #[arg(long)]
+        org_key: Option<PathBuf>,
+    },
+    /// Send queued reports to the collector until nothing is due.
+    Sync {
+        /// The collector's base URL (`https://…`, or `http://` on loopback).
+        #[arg(long)]
+        collector: String,
+        /// The organisation's public report key (`org-report.pub.jwk`), if not configured yet.
+        #[arg(long)]
+        org_key: Option<PathBuf>,
+        /// Seconds to wait for each answer.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
     /// List the training modules assigned to the role, with status.
     Modules {
         /// Print JSON.
@@ -119,6 +143,7 @@ pub fn run(args: DeviceArgs) -> CliResult {
         .as_deref()
         .map(crate::train::publisher_key_arg)
         .transpose()?;
+    crate::sync::configure(&mut config, &args.command)?;
     let mut companion = open_device(&args.data_dir, config)?;
     match args.command {
         DeviceCommand::Info => {
@@ -140,6 +165,8 @@ pub fn run(args: DeviceArgs) -> CliResult {
         DeviceCommand::Feedback { json } => crate::posture::feedback(&companion, json)?,
         DeviceCommand::Advisories { json } => crate::posture::advisories(&companion, json)?,
         DeviceCommand::AckAdvisory { id } => crate::posture::acknowledge(&companion, &id)?,
+        DeviceCommand::Enrol { .. } => crate::sync::enrol(&companion)?,
+        DeviceCommand::Sync { timeout, .. } => crate::sync::sync(&companion, timeout)?,
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ mod device;
 mod keys;
 mod pack;
 mod posture;
+mod sync;
 mod train;
 
 use std::process::ExitCode;

@@ -271,13 +271,7 @@ pub const DEMO_FACTS: &[u8] = include_bytes!("../../tests/fixtures/devices/roote
 /// Demo step: the MDM asks a managed phone for a posture check before the app has probed the
 /// device; the check runs when the first facts arrive, answers the MDM's request id, and
 /// becomes keyed app states for the EMM console.
-pub fn demo_mdm_check(data_dir: &Path) -> CliResult {
-    let config = frontline_core::CompanionConfig::new(
-        "example-trust",
-        "staff-9c21",
-        frontline_core::StaffRole::AllStaff,
-    );
-    let mut companion = crate::device::open_device(data_dir, config)?;
+pub fn demo_mdm_check(companion: &mut frontline_core::Companion) -> CliResult {
     let request: HashMap<String, String> = [
         ("posture_check_request_id", "mdm-demo-0001"),
         ("sync_interval_minutes", "30"),
@@ -287,7 +281,7 @@ pub fn demo_mdm_check(data_dir: &Path) -> CliResult {
     .collect();
     let outcome = companion.apply_managed_config(request)?;
     println!(
-        "3. MDM pushed managed config with posture_check_request_id (check pending: {})",
+        "6. MDM pushed managed config with posture_check_request_id (check pending: {})",
         outcome.posture_check_pending
     );
     let facts = DeviceFacts::from_json(DEMO_FACTS)?;

@@ -291,8 +291,9 @@ impl Indexed {
         }
     }
 
-    /// xAPI: `verb.id` (last path segment), `object.id` (the segment after `/modules/`, else
-    /// the last one), `actor.account.name`.
+    /// xAPI: `verb.id` (last path segment); the module from the parent activity in
+    /// `context.contextActivities.parent` or else `object.id` (a trailing `/lesson` or `/quiz`
+    /// dropped; the segment after `/modules/`, else the last one); `actor.account.name`.
     fn training(body: Option<&serde_json::Value>) -> Self {
         let Some(body) = body else {
             return Self::default();
@@ -301,7 +302,12 @@ impl Indexed {
         let verb = pointer("/verb/id")
             .and_then(last_segment)
             .map(|s| short(&s.to_lowercase()));
-        let module_id = pointer("/object/id").and_then(module_of).map(|s| short(&s));
+        // A lesson or quiz names its module as parent activity; a module statement is the
+        // module itself.
+        let module_id = pointer("/context/contextActivities/parent/0/id")
+            .or_else(|| pointer("/object/id"))
+            .and_then(module_of)
+            .map(|s| short(&s));
         let pseudonym = pointer("/actor/account/name")
             .filter(|s| !s.is_empty())
             .map(short);
@@ -327,7 +333,11 @@ fn last_segment(text: &str) -> Option<&str> {
 }
 
 fn module_of(object_id: &str) -> Option<String> {
-    let path = strip_query(object_id);
+    let path = strip_query(object_id).trim_end_matches('/');
+    let path = ["/lesson", "/quiz"]
+        .iter()
+        .find_map(|part| path.strip_suffix(part))
+        .unwrap_or(path);
     if let Some((_, rest)) = path.split_once("/modules/") {
         return rest
             .split('/')

@@ -170,8 +170,17 @@ impl RunningCollector {
                 log::error!("a collector worker ended abnormally");
             }
         }
-        // The last reference: dropping the server closes the listener.
-        self.server.take();
+        // The last reference: dropping the server tells its accept thread to close the
+        // listener. That happens a moment later, so wait (bounded) until connections are
+        // refused: a stopped collector must look like a lost network at once.
+        if self.server.take().is_some() {
+            for _ in 0..100 {
+                match std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(50)) {
+                    Ok(_) => std::thread::sleep(Duration::from_millis(10)),
+                    Err(_) => break,
+                }
+            }
+        }
     }
 }
 

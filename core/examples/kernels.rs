@@ -204,7 +204,7 @@ fn calls(n: u64) {
                 .unwrap(),
         );
     });
-    println!("FFI rust empty_call {empty:.3}");
+    println!("FFI rust empty_call {empty:.6}");
     println!("FFI rust training_modules {modules:.3}");
     println!("FFI rust check_posture {posture:.3}");
 }

@@ -7,13 +7,15 @@
 //!
 //! 1. the unreadable database (with its `-wal` and `-shm`) is moved aside to
 //!    `frontline.db.quarantine` (replacing an older quarantined copy);
-//! 2. a fresh store is opened with a new data key;
+//! 2. a fresh store is opened: when the key is not lost, with the old `meta` rows carried
+//!    over if they read back (same data key, same device identity, same enrolment), else
+//!    with a new data key and a new device identity;
 //! 3. every outbox envelope that can still be read from the quarantined file is copied into
 //!    the new outbox verbatim. Envelopes are sealed to the organisation, not to the local
 //!    key, so the lost key does not matter for them.
 //!
-//! Sealed local data (progress, posture history, the device identity) cannot be recovered
-//! when its key is gone. That is the point of sealing it. This module must never recover a
+//! Sealed local data (progress, posture history) is not carried over, and nothing sealed can
+//! be recovered when its key is gone. That is the point of sealing it. This module must never recover a
 //! database that is merely newer than the code, or one whose key store is only temporarily
 //! unavailable: those errors are returned as they are.
 
@@ -74,19 +76,37 @@ impl Companion {
         key_store: Arc<dyn KeyStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<(Self, StoreRecovery)> {
-        match Self::open_with_clock(data_dir, config.clone(), key_store.clone(), clock.clone()) {
-            Ok(companion) => {
-                if store_is_healthy(companion.store.conn()) {
-                    return Ok((companion, StoreRecovery::default()));
+        let key_lost =
+            match Self::open_with_clock(data_dir, config.clone(), key_store.clone(), clock.clone())
+            {
+                Ok(companion) => {
+                    if store_is_healthy(companion.store.conn()) {
+                        return Ok((companion, StoreRecovery::default()));
+                    }
+                    drop(companion);
+                    false
                 }
-                drop(companion);
-            }
-            Err(Error::NotADatabase | Error::KeyMismatch | Error::Tampered) => {}
-            Err(other) => return Err(other),
-        }
+                Err(Error::KeyMismatch) => true,
+                Err(Error::NotADatabase | Error::Tampered) => false,
+                Err(other) => return Err(other),
+            };
         log::warn!("local store unreadable: moving it aside and starting a new one");
         let quarantine = quarantine(data_dir)?;
-        let companion = Self::open_with_clock(data_dir, config, key_store, clock)?;
+        // With the key still there, the settings (wrapped data key, device identity, sync and
+        // enrolment state) are carried over when they can be read, so the device keeps its
+        // identity and the re-queued envelopes remain its own. If they do not work together,
+        // the new store starts from nothing.
+        let carried = !key_lost && carry_over_meta(&quarantine, data_dir).is_ok();
+        let companion =
+            match Self::open_with_clock(data_dir, config.clone(), key_store.clone(), clock.clone())
+            {
+                Ok(companion) => companion,
+                Err(_) if carried => {
+                    remove_database(data_dir)?;
+                    Self::open_with_clock(data_dir, config, key_store, clock)?
+                }
+                Err(e) => return Err(e),
+            };
         let (kept, lost) = companion.salvage_outbox(&quarantine)?;
         log::warn!("local store recovered: {kept} unsent envelopes kept, {lost} unreadable");
         Ok((
@@ -254,6 +274,41 @@ fn envelope_is_whole(row: &EnvelopeRow) -> bool {
                 .map(|id| id == row.id)
         })
         .unwrap_or(false)
+}
+
+/// Copies every `meta` row of the quarantined database into a new store in `data_dir`, in
+/// one transaction; nothing is copied unless every row reads back.
+fn carry_over_meta(quarantine: &Path, data_dir: &Path) -> Result<()> {
+    let old = Connection::open_with_flags(
+        quarantine,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    old.execute_batch("PRAGMA writable_schema=ON; PRAGMA query_only=ON;")?;
+    let rows: Vec<(String, Vec<u8>)> = {
+        let mut stmt = old.prepare("SELECT key, value FROM meta")?;
+        let mapped = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        mapped.collect::<std::result::Result<_, _>>()?
+    };
+    drop(old);
+    let store = crate::store::Store::open(data_dir)?;
+    let tx = store.transaction()?;
+    for (key, value) in &rows {
+        crate::store::put_meta(&tx, key, value)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Deletes the database in `data_dir` (with its WAL and SHM), for a fresh start.
+fn remove_database(data_dir: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        match std::fs::remove_file(data_dir.join(format!("{DATABASE_FILE}{suffix}"))) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(_) => return Err(Error::Storage(String::from("cannot start a new store"))),
+        }
+    }
+    Ok(())
 }
 
 /// Whether SQLite's `quick_check` finds the open database sound.

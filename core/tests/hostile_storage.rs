@@ -68,6 +68,12 @@ fn populate(dir: &Path, n: usize) -> Vec<(String, Vec<u8>)> {
     rows
 }
 
+fn device_id_of(dir: &Path) -> String {
+    Companion::open(dir, config(), key_store(1))
+        .unwrap()
+        .device_id()
+}
+
 fn stored_envelopes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let conn = rusqlite::Connection::open(dir.join(DATABASE_FILE)).unwrap();
     let mut stmt = conn
@@ -98,7 +104,14 @@ fn open_and_read(dir: &Path) -> bool {
             Err(Error::NotADatabase) => false,
             Err(other) => panic!("untyped failure reading a damaged store: {other:?}"),
         },
-        Err(Error::NotADatabase | Error::KeyMismatch | Error::Tampered) => false,
+        // A flipped bit in the header's schema version reads as a newer database: refused,
+        // never wiped or recovered (the app says "update Frontline").
+        Err(
+            Error::NotADatabase
+            | Error::KeyMismatch
+            | Error::Tampered
+            | Error::NewerDatabase { .. },
+        ) => false,
         Err(other) => panic!("untyped failure opening a damaged store: {other:?}"),
     }
 }
@@ -170,6 +183,7 @@ fn truncated_database_is_refused_and_recovered() {
 fn garbled_page_headers_are_detected_and_recovered() {
     let dir = tempfile::tempdir().unwrap();
     let rows = populate(dir.path(), 80);
+    let device_id = device_id_of(dir.path());
     let db = dir.path().join(DATABASE_FILE);
     let mut bytes = std::fs::read(&db).unwrap();
     let pages = bytes.len() / 4096;
@@ -189,7 +203,11 @@ fn garbled_page_headers_are_detected_and_recovered() {
     assert!(recovery.quarantined);
     assert!(recovery.envelopes_kept > 0);
     assert!(recovery.envelopes_kept < 80, "one page of rows is gone");
+    // The key was not lost: the device keeps its identity (and its data key), so the
+    // re-queued envelopes are still its own and the collector accepts them.
+    assert_eq!(companion.device_id(), device_id);
     drop(companion);
+    drop(Companion::open(dir.path(), config(), key_store(1)).unwrap());
     assert!(integrity_ok(dir.path()));
     for (id, envelope) in stored_envelopes(dir.path()) {
         assert!(rows.contains(&(id, envelope)));
@@ -215,7 +233,7 @@ fn random_garbling_never_panics_and_errors_are_typed() {
             Ok((companion, _)) => {
                 companion.pending_report_count().unwrap();
             }
-            Err(Error::NotADatabase | Error::Storage(_)) => {}
+            Err(Error::NotADatabase | Error::Storage(_) | Error::NewerDatabase { .. }) => {}
             Err(other) => panic!("round {round}: untyped failure in recovery: {other:?}"),
         }
     }
@@ -225,6 +243,7 @@ fn random_garbling_never_panics_and_errors_are_typed() {
 fn lost_platform_key_is_key_mismatch_and_recovery_keeps_unsent_envelopes() {
     let dir = tempfile::tempdir().unwrap();
     let rows = populate(dir.path(), 25);
+    let old_device = device_id_of(dir.path());
 
     // Another key store (the platform key was invalidated): a typed, permanent error.
     let err = Companion::open(dir.path(), config(), key_store(2)).unwrap_err();
@@ -235,6 +254,8 @@ fn lost_platform_key_is_key_mismatch_and_recovery_keeps_unsent_envelopes() {
     let (companion, recovery) =
         Companion::recover_local_store(dir.path(), config(), key_store(2)).unwrap();
     assert!(recovery.quarantined);
+    // The identity key was sealed under the lost key: the device starts a new identity.
+    assert_ne!(companion.device_id(), old_device);
     assert_eq!(recovery.envelopes_kept, 25);
     assert_eq!(recovery.envelopes_lost, 0);
     assert_eq!(companion.pending_report_count().unwrap(), 25);

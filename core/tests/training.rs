@@ -582,3 +582,19 @@ fn progress_and_answers_are_sealed_at_rest() {
         assert!(!text.contains("completed_at"), "progress stored in clear");
     }
 }
+
+#[test]
+fn an_installed_pack_this_build_cannot_read_falls_back_to_the_built_in_pack() {
+    let (d, _pack) = device_with_installed_pack();
+    assert_eq!(d.c.training_pack().unwrap().source, PackSource::Bundle);
+    // As if a later build stored a payload this one reads differently.
+    let conn = rusqlite::Connection::open(d.c.data_dir().join("frontline.db")).unwrap();
+    conn.execute(
+        "UPDATE bundle SET payload = x'7b7d', digest = x'00' WHERE kind = 'content'",
+        [],
+    )
+    .unwrap();
+    let info = d.c.training_pack().unwrap();
+    assert_eq!(info.source, PackSource::BuiltIn);
+    assert_eq!(d.c.training_modules().unwrap().len(), 8);
+}

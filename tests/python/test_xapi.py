@@ -98,9 +98,7 @@ def answers(module, right):
 @pytest.fixture(scope="module")
 def statements(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("device")
-    # `open` is the primary constructor once the bindings name it so; older builds name it.
-    opener = getattr(ffi.Companion, "open", None) or ffi.Companion
-    companion = opener(str(data_dir), config(), XorKeyStore())
+    companion = ffi.Companion(str(data_dir), config(), XorKeyStore())
     try:
         module = default_module(MODULE)
         detail = companion.training_module(MODULE)

@@ -729,4 +729,112 @@ mod tests {
         old.os_version = Some("27.0".into());
         assert_eq!(status(&run(&old), "security_updates"), CheckStatus::Fail);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn opt<T: std::fmt::Debug + Clone + 'static>(
+            s: impl Strategy<Value = T> + 'static,
+        ) -> impl Strategy<Value = Option<T>> {
+            prop::option::of(s)
+        }
+
+        fn facts() -> impl Strategy<Value = DeviceFacts> {
+            let platform = prop_oneof![
+                Just(Platform::Android),
+                Just(Platform::Ios),
+                Just(Platform::Other)
+            ];
+            let complexity = prop_oneof![
+                Just(LockComplexity::None),
+                Just(LockComplexity::Low),
+                Just(LockComplexity::Medium),
+                Just(LockComplexity::High)
+            ];
+            let encryption = prop_oneof![
+                Just(StorageEncryption::Unsupported),
+                Just(StorageEncryption::Inactive),
+                Just(StorageEncryption::Activating),
+                Just(StorageEncryption::Active),
+                Just(StorageEncryption::ActiveDefaultKey),
+                Just(StorageEncryption::ActivePerUser),
+                Just(StorageEncryption::DataProtectionOn),
+                Just(StorageEncryption::DataProtectionOff)
+            ];
+            let signal = prop_oneof![
+                Just(RootSignal::SuBinary),
+                Just(RootSignal::TestKeys),
+                Just(RootSignal::MagiskPackage),
+                Just(RootSignal::Emulator),
+                Just(RootSignal::CydiaInstalled)
+            ];
+            let text = prop_oneof![
+                "[0-9]{1,3}(\\.[0-9]{1,3}){0,3}(-[a-z]{1,5})?",
+                "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+                ".{0,20}"
+            ];
+            (
+                (
+                    opt(platform),
+                    opt(text.clone()),
+                    opt(text),
+                    opt(any::<bool>()),
+                    opt(complexity),
+                ),
+                (
+                    opt(encryption),
+                    opt(any::<bool>()),
+                    opt(any::<bool>()),
+                    opt(prop::collection::vec(signal, 0..6)),
+                ),
+            )
+                .prop_map(
+                    |((platform, os, patch, lock, cx), (enc, dev, usb, signals))| {
+                        DeviceFacts {
+                            platform,
+                            os_version: os,
+                            security_patch: patch,
+                            secure_lock_screen: lock,
+                            lock_complexity: cx,
+                            storage_encryption: enc,
+                            developer_options: dev,
+                            usb_debugging: usb,
+                            unknown_sources: dev,
+                            root_signals: signals,
+                            ..DeviceFacts::default()
+                        }
+                        .sanitised()
+                    },
+                )
+        }
+
+        proptest! {
+            /// Any facts at any time give one result per check and a verdict consistent with
+            /// them; unknown never yields compliant; nothing panics.
+            #[test]
+            fn evaluation_is_total_and_unknown_is_never_compliant(
+                f in facts(),
+                now in -10_000_000_000_000i64..10_000_000_000_000i64,
+                first in prop::option::of(-10_000_000_000_000i64..10_000_000_000_000i64),
+            ) {
+                let policy = Policy::default_policy().unwrap();
+                let stored: BTreeMap<String, UnixMillis> = first
+                    .map(|t| policy.checks.iter().map(|c| (c.id.clone(), t)).collect())
+                    .unwrap_or_default();
+                let e = evaluate(&f, &policy, &table(), now, &stored);
+                prop_assert_eq!(e.checks.len(), policy.checks.len());
+                let any_unknown = e.checks.iter().any(|c| c.status == CheckStatus::Unknown);
+                let any_fail = e.checks.iter().any(|c| c.status == CheckStatus::Fail);
+                if any_unknown || any_fail {
+                    prop_assert_ne!(e.verdict, Verdict::Compliant);
+                } else {
+                    prop_assert_eq!(e.verdict, Verdict::Compliant);
+                }
+                for c in &e.checks {
+                    prop_assert_eq!(c.status == CheckStatus::Fail, c.grace_deadline_ms.is_some());
+                }
+            }
+        }
+    }
 }

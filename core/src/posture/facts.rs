@@ -154,40 +154,56 @@ impl RootSignal {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeviceFacts {
     /// The operating system family.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub platform: Option<Platform>,
     /// The OS version as reported (`Build.VERSION.RELEASE`, `operatingSystemVersion`),
     /// e.g. `16`, `14.0.1-beta`, `26.1`.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub os_version: Option<String>,
     /// The OS build identifier (`Build.ID` / `Build.DISPLAY`; iOS build number).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub os_build: Option<String>,
     /// Android security patch level as reported, `YYYY-MM-DD` (`Build.VERSION.SECURITY_PATCH`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub security_patch: Option<String>,
     /// A PIN, pattern, password or passcode protects the device
     /// (`KeyguardManager.isDeviceSecure`, `LAContext` `.deviceOwnerAuthentication`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub secure_lock_screen: Option<bool>,
     /// The complexity band of the screen lock (Android API 29+ only).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub lock_complexity: Option<LockComplexity>,
     /// The device has biometric hardware.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub biometrics_available: Option<bool>,
     /// At least one biometric (fingerprint, face) is enrolled.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub biometrics_enrolled: Option<bool>,
     /// The storage encryption status.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub storage_encryption: Option<StorageEncryption>,
     /// Android developer options are turned on.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub developer_options: Option<bool>,
     /// Android USB debugging (adb) is turned on.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub usb_debugging: Option<bool>,
     /// Apps may be installed from unknown sources (Android: this app or any app may install
     /// packages outside the store).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub unknown_sources: Option<bool>,
     /// Root or jailbreak signals found; `Some(empty)` means the probe ran and found none,
     /// `None` that it could not run.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub root_signals: Option<Vec<RootSignal>>,
     /// The device (or this app) is managed by the organisation's MDM.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub managed_by_mdm: Option<bool>,
     /// The version of the Frontline app that collected the facts.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub app_version: Option<String>,
     /// When the probe collected the facts (Unix milliseconds, the device clock).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub collected_at_ms: Option<i64>,
 }
 

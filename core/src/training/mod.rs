@@ -346,10 +346,21 @@ impl Companion {
         let payload = self
             .installed_payload(BundleKind::Content)?
             .ok_or(Error::Tampered)?;
-        // Checked at install; failing now means the stored payload changed underneath us.
-        let pack = Arc::new(Pack::from_json(&payload).map_err(|_| Error::Tampered)?);
-        *cache = Some((digest, pack.clone()));
-        Ok((pack, PackSource::Bundle))
+        // Checked at install. Should a later build read it differently, the built-in pack
+        // applies (training stays available) until the organisation publishes a newer bundle.
+        match Pack::from_json(&payload) {
+            Ok(pack) => {
+                let pack = Arc::new(pack);
+                *cache = Some((digest, pack.clone()));
+                Ok((pack, PackSource::Bundle))
+            }
+            Err(_) => {
+                log::warn!(
+                    "installed content bundle not readable by this build; using the built-in pack"
+                );
+                Ok((built_in_pack()?, PackSource::BuiltIn))
+            }
+        }
     }
 
     fn assigned_module(&self, pack: &Pack, module_id: &str) -> Result<pack::Module> {
