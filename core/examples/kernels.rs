@@ -23,11 +23,8 @@ use std::time::Instant;
 
 use frontline_core::advisory::AdvisoryFeed;
 use frontline_core::bundle::{sign_bundle, verify_bundle, BundleKind};
-use frontline_core::crypto::hpke;
-use frontline_core::crypto::{b64url, SigningKey};
-use frontline_core::outbox::envelope::{
-    envelope_info, signed_message, Envelope, EnvelopeHeader, SignedReport,
-};
+use frontline_core::crypto::SigningKey;
+use frontline_core::outbox::envelope::{seal_envelope, sign_report, EnvelopeHeader, OrgReportKey};
 use frontline_core::outbox::ReportKind;
 use frontline_core::posture::evaluate::evaluate;
 use frontline_core::posture::facts::DeviceFacts;
@@ -36,6 +33,9 @@ use frontline_core::posture::PostureTrigger;
 use frontline_core::training::pack::Pack;
 use frontline_core::training::DEFAULT_PACK_JSON;
 use frontline_core::{Companion, CompanionConfig, KeyStore, SoftwareKeyStore, StaffRole};
+
+/// The organisation's X25519 report public key (base64url), as in core/benches/outbox.rs.
+const ORG_KEY: &str = "TB75awvtpEGv27HxteeeMQdkr-naf9SdAS0493GNiDo";
 
 /// 2026-11-28T12:00:00Z: a fixed "now" inside the default content's validity.
 const NOW_MS: i64 = 1_795_867_200_000;
@@ -104,45 +104,18 @@ fn kernel_evaluate(n: u64) {
     }
 }
 
-/// The outbox's sign-then-seal steps (envelope format steps 1–5, `docs/` wire contract) from
-/// the core's public pieces: report JSON, Ed25519 signature, HPKE base-mode seal, envelope JSON.
-fn seal_once(
-    device_key: &SigningKey,
-    org_public: &[u8; 32],
-    kid: &str,
-    body: &serde_json::Value,
-) -> Vec<u8> {
+/// The outbox's sign-then-seal steps (envelope format steps 1–5): report JSON, Ed25519
+/// signature, HPKE base-mode seal to the organisation key, envelope JSON — the same functions
+/// `queue_reports` calls, without the store.
+fn seal_once(device_key: &SigningKey, org: &OrgReportKey, body: &serde_json::Value) -> Vec<u8> {
     let header = EnvelopeHeader {
         id: uuid::Uuid::new_v4().to_string(),
         kind: ReportKind::PostureReport,
         created_at: NOW_MS,
         device_id: String::from("5f0c2a52-3c1e-4c55-9d0e-3f6f1c2b9a10"),
     };
-    let header_bytes = header.bytes();
-    let report_bytes = serde_json::to_vec(&serde_json::json!({
-        "kind": "posture_report",
-        "device_id": header.device_id,
-        "created_at": "2026-11-28T12:00:00.000Z",
-        "body": body,
-    }))
-    .unwrap();
-    let signature = device_key.sign(&signed_message(&header_bytes, &report_bytes));
-    let plaintext = serde_json::to_vec(&SignedReport {
-        report: b64url(&report_bytes),
-        signature: b64url(&signature),
-    })
-    .unwrap();
-    let sealed = hpke::seal(org_public, &envelope_info(kid), &header_bytes, &plaintext).unwrap();
-    serde_json::to_vec(&Envelope {
-        id: header.id,
-        kind: String::from("posture_report"),
-        created_at: String::from("2026-11-28T12:00:00.000Z"),
-        device_id: header.device_id,
-        kid: kid.to_owned(),
-        enc: b64url(&sealed.enc),
-        ct: b64url(&sealed.ct),
-    })
-    .unwrap()
+    let plaintext = sign_report(&header, body, |m| device_key.sign(m)).unwrap();
+    seal_envelope(&header, org, &plaintext).unwrap()
 }
 
 /// A real posture report's JSON, the body the outbox seals most often.
@@ -157,11 +130,10 @@ fn posture_report_body() -> serde_json::Value {
 
 fn kernel_seal(n: u64) {
     let device_key = SigningKey::from_seed(&[12u8; 32]).unwrap();
-    let org_public = [9u8; 32]; // any 32 bytes are an X25519 public key
-    let kid = frontline_core::crypto::key_id(&org_public);
+    let org = OrgReportKey::parse(ORG_KEY).unwrap();
     let body = posture_report_body();
     for _ in 0..n {
-        black_box(seal_once(&device_key, &org_public, &kid, black_box(&body)));
+        black_box(seal_once(&device_key, &org, black_box(&body)));
     }
 }
 
