@@ -13,6 +13,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../fuzz"
 seconds="${FUZZ_SECONDS:-10}"
+# Instrumented builds live in fuzz/target, apart from the workspace's (and any shared)
+# target directory: different flags, and no stale workspace crates from another checkout.
+unset CARGO_TARGET_DIR
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz-smoke: cargo-fuzz is missing (cargo install cargo-fuzz)" >&2

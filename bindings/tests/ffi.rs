@@ -122,11 +122,9 @@ fn wrong_platform_key_on_reopen_is_typed() {
     Companion::open(path(&dir), config(), key_store())
         .unwrap()
         .shutdown();
+    // Another platform key cannot unwrap the data key: the key is lost for good.
     let err = Companion::open(path(&dir), config(), key_store()).unwrap_err();
-    assert!(
-        matches!(err, FrontlineError::KeyStoreUnavailable),
-        "{err:?}"
-    );
+    assert!(matches!(err, FrontlineError::KeyMismatch), "{err:?}");
 }
 
 #[test]

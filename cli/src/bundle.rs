@@ -144,3 +144,88 @@ pub fn run(args: BundleArgs) -> CliResult {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(
+        dir: &Path,
+        kind: BundleKind,
+        input: &Path,
+        expires: Option<&str>,
+    ) -> CliResult<PathBuf> {
+        let output = dir.join("out.bundle");
+        run(BundleArgs {
+            command: BundleCommand::Sign {
+                kind,
+                key: dir.join("keys").join(crate::keys::PUBLISHER),
+                version: 4,
+                expires: expires.map(str::to_owned),
+                input: input.to_path_buf(),
+                output: output.clone(),
+            },
+        })?;
+        Ok(output)
+    }
+
+    fn verify(dir: &Path, kind: Option<BundleKind>, file: &Path) -> CliResult {
+        run(BundleArgs {
+            command: BundleCommand::Verify {
+                key: dir.join("keys").join(crate::keys::PUBLISHER_PUB),
+                kind,
+                file: file.to_path_buf(),
+            },
+        })
+    }
+
+    #[test]
+    fn sign_then_verify_and_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        crate::keys::generate(&d.join("keys"), false).unwrap();
+        let pack = d.join("pack.json");
+        std::fs::write(&pack, frontline_core::training::DEFAULT_PACK_JSON).unwrap();
+
+        let bundle = sign(d, BundleKind::Content, &pack, Some("2099-01-01")).unwrap();
+        verify(d, Some(BundleKind::Content), &bundle).unwrap();
+        let err = verify(d, Some(BundleKind::Policy), &bundle)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("WrongKind"), "{err}");
+
+        // A tampered payload is refused with the device's reason.
+        let mut file: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+        file["payload"] = frontline_core::crypto::b64url(b"{}").into();
+        std::fs::write(&bundle, serde_json::to_vec(&file).unwrap()).unwrap();
+        let err = verify(d, None, &bundle).unwrap_err().to_string();
+        assert!(err.contains("DigestMismatch"), "{err}");
+
+        // The signer refuses a payload that is not what the kind says, and a past expiry.
+        assert!(sign(d, BundleKind::Policy, &pack, None).is_err());
+        assert!(sign(d, BundleKind::Content, &pack, Some("2001-01-01")).is_err());
+        // Signing needs the private key.
+        let public_only = run(BundleArgs {
+            command: BundleCommand::Sign {
+                kind: BundleKind::Content,
+                key: d.join("keys").join(crate::keys::PUBLISHER_PUB),
+                version: 1,
+                expires: None,
+                input: pack.clone(),
+                output: d.join("x.bundle"),
+            },
+        });
+        assert!(public_only.is_err());
+    }
+
+    #[test]
+    fn expiry_accepts_dates_and_times() {
+        assert_eq!(
+            parse_expiry("2027-01-01").unwrap(),
+            parse_rfc3339("2027-01-01T00:00:00Z").unwrap()
+        );
+        assert!(parse_expiry("2027-01-01T12:00:00+01:00").is_ok());
+        assert!(parse_expiry("soon").is_err());
+    }
+}

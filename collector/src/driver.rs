@@ -177,3 +177,82 @@ pub fn sync(
     }
     Ok(run)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    fn request(addr: std::net::SocketAddr) -> HttpRequest {
+        HttpRequest {
+            id: String::from("r-1"),
+            method: String::from("POST"),
+            url: format!("http://{addr}/v1/envelopes"),
+            headers: vec![HttpHeader {
+                name: String::from("Content-Type"),
+                value: String::from("application/json"),
+            }],
+            body: b"{\"envelopes\":[]}".to_vec(),
+        }
+    }
+
+    /// A one-shot server that reads the request head and then does `then` with the socket.
+    fn serve_once(
+        then: impl FnOnce(std::net::TcpStream) + Send + 'static,
+    ) -> (std::net::SocketAddr, std::thread::JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handle = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            then(s);
+        });
+        (addr, handle)
+    }
+
+    #[test]
+    fn every_status_is_an_answer_with_its_headers() {
+        let (addr, h) = serve_once(|mut s| {
+            s.write_all(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nContent-Length: 2\r\n\r\n{}")
+                .unwrap();
+        });
+        let resp = HttpDriver::new(Duration::from_secs(5))
+            .send(&request(addr))
+            .unwrap();
+        h.join().unwrap();
+        assert_eq!(resp.status, 503);
+        assert_eq!(resp.header("retry-after"), Some("7"));
+        assert_eq!(resp.body, b"{}");
+    }
+
+    #[test]
+    fn no_answer_is_a_transport_failure_of_the_right_kind() {
+        let driver = HttpDriver::new(Duration::from_millis(400));
+        // Refused: nobody listens.
+        let addr = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        assert_eq!(driver.send(&request(addr)), Err(TransportFailure::Other));
+        // Cut short: the body ends before its Content-Length.
+        let (addr, h) = serve_once(|mut s| {
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"res")
+                .unwrap();
+        });
+        assert_eq!(driver.send(&request(addr)), Err(TransportFailure::Reset));
+        h.join().unwrap();
+        // Closed without a word.
+        let (addr, h) = serve_once(drop);
+        assert_eq!(driver.send(&request(addr)), Err(TransportFailure::Reset));
+        h.join().unwrap();
+        // Too slow.
+        let (addr, h) = serve_once(|s| {
+            std::thread::sleep(Duration::from_millis(1_200));
+            drop(s);
+        });
+        assert_eq!(driver.send(&request(addr)), Err(TransportFailure::Timeout));
+        h.join().unwrap();
+    }
+}

@@ -130,7 +130,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("enqueue_one", |b| {
         b.iter(|| companion.queue_reports(vec![draft()]).unwrap())
     });
-    g.bench_function("seal_then_bare_insert_one", |b| {
+    g.bench_function("baseline_seal_then_bare_insert_one", |b| {
         b.iter(|| {
             let row = sealer.seal();
             bare_insert(&mut bare, std::slice::from_ref(&row));
@@ -146,7 +146,7 @@ fn benches(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    g.bench_function("seal_then_bare_insert_batch_100", |b| {
+    g.bench_function("baseline_seal_then_bare_insert_batch_100", |b| {
         b.iter(|| {
             let rows: Vec<_> = (0..100).map(|_| sealer.seal()).collect();
             bare_insert(&mut bare, &rows);

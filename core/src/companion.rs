@@ -21,7 +21,6 @@ const DATA_KEY_CHECK: &str = "data_key.check";
 /// Frontline on one device: open it on a data directory, then call its methods.
 pub struct Companion {
     pub(crate) store: Store,
-    #[allow(dead_code)] // Read by the capabilities (training, posture) as they land.
     pub(crate) sealer: ColumnSealer,
     pub(crate) config: CompanionConfig,
     /// The configuration the app opened with, before managed configuration overrides it.

@@ -18,7 +18,11 @@ fn key() -> &'static SigningKey {
 
 fuzz_target!(|data: &[u8]| {
     let public = key().public_key();
-    let kinds = [BundleKind::Content, BundleKind::Policy, BundleKind::Advisories];
+    let kinds = [
+        BundleKind::Content,
+        BundleKind::Policy,
+        BundleKind::Advisories,
+    ];
     // Arbitrary bytes as a bundle file: never accepted (no valid signature), never a panic.
     assert!(verify_bundle(data, None, &public, NOW, None).is_err());
     for kind in kinds {

@@ -24,8 +24,15 @@ fn fixture() -> &'static Fixture {
         let org = OrgReportKey::generate().unwrap_or_else(|_| std::process::abort());
         let sealer = EnvelopeSealer::new(DEVICE, &[4; 32], org.public_key())
             .unwrap_or_else(|| std::process::abort());
-        let envelope = sealer.seal("posture_report", &serde_json::json!({ "verdict": "compliant" }));
-        Fixture { device_key: sealer.device_public_key(), org, envelope }
+        let envelope = sealer.seal(
+            "posture_report",
+            &serde_json::json!({ "verdict": "compliant" }),
+        );
+        Fixture {
+            device_key: sealer.device_public_key(),
+            org,
+            envelope,
+        }
     })
 }
 
@@ -37,7 +44,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
         let _ = open(&value, DEVICE, &f.device_key, &f.org);
     }
-    let Some((&selector, rest)) = data.split_first() else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
     let mut changed = f.envelope.clone();
     let field = FIELDS[usize::from(selector) % FIELDS.len()];
     if selector & 0x80 == 0 {
@@ -48,7 +57,11 @@ fuzz_target!(|data: &[u8]| {
         changed[field] = serde_json::Value::String(text);
     } else {
         // Flip bits in the field's bytes at positions the input names.
-        let mut bytes = changed[field].as_str().unwrap_or_default().as_bytes().to_vec();
+        let mut bytes = changed[field]
+            .as_str()
+            .unwrap_or_default()
+            .as_bytes()
+            .to_vec();
         if bytes.is_empty() || rest.is_empty() {
             return;
         }

@@ -19,7 +19,9 @@ fn sealer() -> &'static ColumnSealer {
 fuzz_target!(|data: &[u8]| {
     let sealer = sealer();
     // Arbitrary bytes never open: forging a tag is not something a fuzzer can do.
-    assert!(sealer.open("quiz_attempt", "answers_sealed", "row", data).is_err());
+    assert!(sealer
+        .open("quiz_attempt", "answers_sealed", "row", data)
+        .is_err());
     // Whatever is sealed opens in place, and only in place.
     let (cell, plain) = data.split_at(data.len().min(8));
     let row = String::from_utf8_lossy(cell);
@@ -27,8 +29,18 @@ fuzz_target!(|data: &[u8]| {
         .seal("quiz_attempt", "answers_sealed", &row, plain)
         .unwrap_or_else(|_| std::process::abort());
     assert_eq!(
-        sealer.open("quiz_attempt", "answers_sealed", &row, &sealed).ok().as_deref(),
+        sealer
+            .open("quiz_attempt", "answers_sealed", &row, &sealed)
+            .ok()
+            .as_deref(),
         Some(plain)
     );
-    assert!(sealer.open("quiz_attempt", "answers_sealed", &format!("{row}x"), &sealed).is_err());
+    assert!(sealer
+        .open(
+            "quiz_attempt",
+            "answers_sealed",
+            &format!("{row}x"),
+            &sealed
+        )
+        .is_err());
 });

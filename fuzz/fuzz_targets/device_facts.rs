@@ -36,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
     for check in &policy().checks {
         first_failed.insert(check.id.clone(), NOW - 40 * 86_400_000);
     }
-    for (now, failed) in [(NOW, BTreeMap::new()), (NOW, first_failed.clone()), (0, first_failed)] {
+    for (now, failed) in [
+        (NOW, BTreeMap::new()),
+        (NOW, first_failed.clone()),
+        (0, first_failed),
+    ] {
         let evaluation = evaluate(&facts, policy(), releases(), now, &failed);
         assert_eq!(evaluation.checks.len(), policy().checks.len());
     }

@@ -34,7 +34,9 @@ fn pristine() -> &'static [u8] {
         drop(companion);
         let store = Store::open(dir.path()).unwrap_or_else(|_| std::process::abort());
         for i in 0..20 {
-            let tx = store.transaction().unwrap_or_else(|_| std::process::abort());
+            let tx = store
+                .transaction()
+                .unwrap_or_else(|_| std::process::abort());
             store::put_meta(&tx, &format!("fuzz-{i}"), &[i as u8; 300])
                 .unwrap_or_else(|_| std::process::abort());
             tx.commit().unwrap_or_else(|_| std::process::abort());
@@ -86,7 +88,8 @@ fuzz_target!(|data: &[u8]| {
     }
     match Companion::recover_local_store(dir.path(), config(), key_store()) {
         Ok((c, _)) => {
-            c.pending_report_count().unwrap_or_else(|e| panic!("recovered store unreadable: {e:?}"));
+            c.pending_report_count()
+                .unwrap_or_else(|e| panic!("recovered store unreadable: {e:?}"));
         }
         Err(e) => assert!(typed(&e), "untyped recovery error {e:?}"),
     }

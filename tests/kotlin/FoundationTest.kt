@@ -114,13 +114,6 @@ class FoundationTest {
         } catch (e: FrontlineException.KeyStoreUnavailable) {
             // expected
         }
-        // A key store holding another platform key cannot authenticate the wrapped blob.
-        try {
-            FrontlineCompanion(dir.path, config(), AesGcmKeyStore())
-            fail("another platform key must refuse the reopen")
-        } catch (e: FrontlineException.KeyStoreUnavailable) {
-            // expected
-        }
         assertTrue(before.contentEquals(dbBytes()))
         FrontlineCompanion(dir.path, config(), keyStore).use { assertTrue(it.schemaVersion() >= 1u) }
     }
@@ -130,6 +123,14 @@ class FoundationTest {
         val keyStore = AesGcmKeyStore()
         FrontlineCompanion(dir.path, config(), keyStore).use { it.shutdown() }
         val before = dbBytes()
+        // Another platform key cannot open the wrapped blob (KeyInvalidated from the store)...
+        try {
+            FrontlineCompanion(dir.path, config(), AesGcmKeyStore())
+            fail("another platform key must refuse the reopen")
+        } catch (e: FrontlineException.KeyMismatch) {
+            // expected
+        }
+        // ...and a store that hands back some other key is caught by the check value.
         try {
             FrontlineCompanion(dir.path, config(), WrongKeyStore())
             fail("a different data key must be refused")
@@ -210,7 +211,8 @@ class FoundationTest {
                 cipher.updateAAD(AAD)
                 cipher.doFinal(wrapped, 12, wrapped.size - 12)
             } catch (e: javax.crypto.AEADBadTagException) {
-                throw PlatformException.Failed("wrapped key failed authentication")
+                // This key can never open the blob: permanent, like an invalidated Keystore key.
+                throw PlatformException.KeyInvalidated("wrapped key failed authentication")
             }
         }
 

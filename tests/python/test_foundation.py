@@ -18,7 +18,8 @@ PSEUDONYM = "stf-py-51c0e8aa"
 class XorKeyStore(core.KeyStore):
     """Wraps by XOR with a secret pad and a SHA-256 tag: a stand-in for a platform key store.
 
-    A different pad fails the tag, the way a different platform key fails authentication."""
+    A different pad fails the tag and reports the key as permanently unusable, as a platform
+    key store does for an invalidated key."""
 
     def __init__(self, pad=None):
         self.pad = pad or os.urandom(32)
@@ -37,7 +38,7 @@ class XorKeyStore(core.KeyStore):
         self.unwraps += 1
         body, tag = wrapped[:-16], wrapped[-16:]
         if len(body) != 32 or tag != self._tag(body):
-            raise core.PlatformError.Failed("wrapped key failed authentication")
+            raise core.PlatformError.KeyInvalidated("wrapped key failed authentication")
         return bytes(a ^ b for a, b in zip(body, self.pad))
 
 
@@ -119,8 +120,6 @@ def test_failing_key_store_is_typed_and_changes_nothing(tmp_path):
     before = db_digest(tmp_path)
     with pytest.raises(ffi.FrontlineError.KeyStoreUnavailable):
         ffi.Companion(str(tmp_path), config(), FailingKeyStore())
-    with pytest.raises(ffi.FrontlineError.KeyStoreUnavailable):
-        ffi.Companion(str(tmp_path), config(), XorKeyStore())
     assert db_digest(tmp_path) == before
     ffi.Companion(str(tmp_path), config(), key_store).shutdown()
 
@@ -129,6 +128,10 @@ def test_different_key_is_key_mismatch(tmp_path):
     key_store = XorKeyStore()
     ffi.Companion(str(tmp_path), config(), key_store).shutdown()
     before = db_digest(tmp_path)
+    # Another platform key cannot open the wrapped blob (KeyInvalidated from the store)...
+    with pytest.raises(ffi.FrontlineError.KeyMismatch):
+        ffi.Companion(str(tmp_path), config(), XorKeyStore())
+    # ...and a store that hands back some other key is caught by the check value.
     with pytest.raises(ffi.FrontlineError.KeyMismatch):
         ffi.Companion(str(tmp_path), config(), WrongKeyStore())
     assert db_digest(tmp_path) == before

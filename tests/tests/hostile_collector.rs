@@ -215,9 +215,12 @@ fn hostile_envelopes_are_rejected_one_by_one_and_replays_are_duplicates() {
         .unwrap()
         .seal("posture_report", &json!({}));
     let mut tampered = s.device.seal("training_statement", &json!({}));
+    // Flip a character in the middle: the last one may carry only padding bits, which a
+    // strict base64url decoder refuses as malformed before HPKE ever sees the bytes.
     let ct = tampered["ct"].as_str().unwrap().to_owned();
-    let flipped = if ct.ends_with('A') { "B" } else { "A" };
-    tampered["ct"] = json!(format!("{}{flipped}", &ct[..ct.len() - 1]));
+    let mid = ct.len() / 2;
+    let flipped = if &ct[mid..=mid] == "A" { "B" } else { "A" };
+    tampered["ct"] = json!(format!("{}{flipped}{}", &ct[..mid], &ct[mid + 1..]));
     let someone_else = EnvelopeSealer::new("device-9", &s.device_seed, s.org.public_key())
         .unwrap()
         .seal("posture_report", &json!({}));
