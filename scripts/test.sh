@@ -192,7 +192,9 @@ mkdir -p "$KT_OUT/runner"
 quiet javac-runner javac -d "$KT_OUT/runner" -cp "$JUNIT_JAR" "$ROOT/scripts/junit/RunAllTests.java"
 KT_CP="$KT_OUT/runner:$KT_OUT/classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
 kotlin_status=0
-java -Djna.library.path="$BINDINGS" -cp "$KT_CP" RunAllTests "$KT_OUT/classes" \
+# SyncTest starts the reference collector through the CLI binary.
+quiet build-cli cargo build -p frontline-cli
+java -Djna.library.path="$BINDINGS" -Dfrontline.bin="$TARGET_DIR/debug/frontline" -cp "$KT_CP" RunAllTests "$KT_OUT/classes" \
     >"$LOGS/kotlin-tests.log" 2>&1 || kotlin_status=$?
 grep -E '^(PASS|FAIL|RESULT) ' "$LOGS/kotlin-tests.log" | grep -v '^RESULT' || true
 read -r KOTLIN_PASSED KOTLIN_FAILED < <(sed -nE 's/^RESULT passed=([0-9]+) failed=([0-9]+).*/\1 \2/p' "$LOGS/kotlin-tests.log" | tail -n 1) || true

@@ -6,10 +6,6 @@ package org.frontline.tests
 
 import java.io.File
 import java.nio.file.Files
-import java.security.SecureRandom
-import javax.crypto.Cipher
-import javax.crypto.KeyGenerator
-import javax.crypto.spec.GCMParameterSpec
 import org.frontline.FrontlineCompanion
 import org.frontline.FrontlineException
 import org.frontline.core.CheckStatus
@@ -17,7 +13,6 @@ import org.frontline.core.CompanionConfig
 import org.frontline.core.ConfigProblemKind
 import org.frontline.core.DeviceFacts
 import org.frontline.core.FeedbackSeverity
-import org.frontline.core.KeyStore
 import org.frontline.core.LockComplexity
 import org.frontline.core.Platform
 import org.frontline.core.PostureTrigger
@@ -77,7 +72,7 @@ class PostureTest {
 
     @Test
     fun managedConfigRequestsACheckAndFeedbackReportsIt() {
-        FrontlineCompanion(dir.path, config(), TestKeyStore()).use { companion ->
+        FrontlineCompanion(dir.path, config(), AesGcmKeyStore()).use { companion ->
             val outcome = companion.applyManagedConfig(
                 mapOf(
                     "posture_check_request_id" to "emm-req-17",
@@ -118,7 +113,7 @@ class PostureTest {
 
     @Test
     fun badManagedValuesNameEveryKeyAndChangeNothing() {
-        FrontlineCompanion(dir.path, config(), TestKeyStore()).use { companion ->
+        FrontlineCompanion(dir.path, config(), AesGcmKeyStore()).use { companion ->
             try {
                 companion.applyManagedConfig(
                     mapOf(
@@ -141,24 +136,6 @@ class PostureTest {
                 assertFalse(e.message.orEmpty().contains("nurse.name"))
             }
             assertEquals(config(), companion.config())
-        }
-    }
-
-    /** Wraps the data key with AES-256-GCM under a key held by this object (the platform's). */
-    class TestKeyStore : KeyStore {
-        private val key = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
-
-        override fun wrapKey(key: ByteArray): ByteArray {
-            val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
-            val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-            cipher.init(Cipher.ENCRYPT_MODE, this.key, GCMParameterSpec(128, iv))
-            return iv + cipher.doFinal(key)
-        }
-
-        override fun unwrapKey(wrapped: ByteArray): ByteArray {
-            val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-            cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, wrapped, 0, 12))
-            return cipher.doFinal(wrapped, 12, wrapped.size - 12)
         }
     }
 }

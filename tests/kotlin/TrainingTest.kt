@@ -6,15 +6,9 @@ package org.frontline.tests
 
 import java.io.File
 import java.nio.file.Files
-import java.security.SecureRandom
-import javax.crypto.Cipher
-import javax.crypto.KeyGenerator
-import javax.crypto.spec.GCMParameterSpec
 import org.frontline.FrontlineCompanion
 import org.frontline.FrontlineException
 import org.frontline.core.CompanionConfig
-import org.frontline.core.KeyStore
-import org.frontline.core.PlatformException
 import org.frontline.core.QuizAnswer
 import org.frontline.core.StaffRole
 import org.frontline.core.TrainingRefusal
@@ -29,29 +23,6 @@ import org.junit.Assert.fail
 import org.junit.Before
 import org.junit.Test
 
-/** Wraps the data key with AES-256-GCM under a key held by this object (the "platform"). */
-class TrainingKeyStore : KeyStore {
-    private val key = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()
-
-    override fun wrapKey(key: ByteArray): ByteArray {
-        val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
-        val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-        cipher.init(Cipher.ENCRYPT_MODE, this.key, GCMParameterSpec(128, iv))
-        return iv + cipher.doFinal(key)
-    }
-
-    override fun unwrapKey(wrapped: ByteArray): ByteArray {
-        if (wrapped.size < 12 + 16) throw PlatformException.Failed("wrapped key too short")
-        return try {
-            val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-            cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, wrapped, 0, 12))
-            cipher.doFinal(wrapped, 12, wrapped.size - 12)
-        } catch (e: javax.crypto.AEADBadTagException) {
-            throw PlatformException.Failed("wrapped key failed authentication")
-        }
-    }
-}
-
 class TrainingTest {
     private lateinit var dir: File
     private lateinit var app: FrontlineCompanion
@@ -59,7 +30,7 @@ class TrainingTest {
     @Before
     fun open() {
         dir = Files.createTempDirectory("frontline-kt-training").toFile()
-        app = FrontlineCompanion(dir.path, config(), TrainingKeyStore())
+        app = FrontlineCompanion(dir.path, config(), AesGcmKeyStore())
     }
 
     @After
