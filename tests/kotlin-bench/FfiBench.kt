@@ -13,38 +13,15 @@
 package org.frontline.bench
 
 import java.nio.file.Files
-import java.security.SecureRandom
-import javax.crypto.Cipher
-import javax.crypto.KeyGenerator
-import javax.crypto.SecretKey
-import javax.crypto.spec.GCMParameterSpec
 import com.sun.jna.Native
 import org.frontline.FrontlineCompanion
 import org.frontline.core.CompanionConfig
 import org.frontline.core.DeviceFacts
-import org.frontline.core.KeyStore
 import org.frontline.core.LockComplexity
 import org.frontline.core.Platform
 import org.frontline.core.PostureTrigger
 import org.frontline.core.StaffRole
 import org.frontline.core.StorageEncryption
-
-/** AES-256-GCM wrapping under a key held in this object, as the Android Keystore would. */
-class BenchKeyStore(private val key: SecretKey = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey()) :
-    KeyStore {
-    override fun wrapKey(key: ByteArray): ByteArray {
-        val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }
-        val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-        cipher.init(Cipher.ENCRYPT_MODE, this.key, GCMParameterSpec(128, iv))
-        return iv + cipher.doFinal(key)
-    }
-
-    override fun unwrapKey(wrapped: ByteArray): ByteArray {
-        val cipher = Cipher.getInstance("AES/GCM/NoPadding")
-        cipher.init(Cipher.DECRYPT_MODE, key, GCMParameterSpec(128, wrapped, 0, 12))
-        return cipher.doFinal(wrapped, 12, wrapped.size - 12)
-    }
-}
 
 /** The same facts as `FULL_FACTS` in core/examples/kernels.rs: every field known. */
 fun fullFacts() = DeviceFacts(
@@ -101,7 +78,7 @@ fun main(args: Array<String>) {
             syncIntervalMinutes = 60u,
             syncWifiOnly = false,
         )
-        FrontlineCompanion(dir.path, config, BenchKeyStore()).use { companion ->
+        FrontlineCompanion(dir.path, config, org.frontline.tests.AesGcmKeyStore()).use { companion ->
             val facts = fullFacts()
             var sink = 0L
             val floor = perCallUs(n * 10) { sink += LibC.getpid() }
