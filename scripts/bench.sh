@@ -120,7 +120,7 @@ if run build-bench-ffi cargo build --profile bench -p frontline-ffi --lib &&
     elif run bindgen-kotlin "$TARGET_DIR/debug/uniffi-bindgen" generate "$FFI_LIB" -l kotlin -o "$OUT/ffi/kotlin"; then
         mapfile -t generated < <(find "$OUT/ffi/kotlin" -name '*.kt' | sort)
         if run kotlinc-bench "$KOTLINC" -nowarn -classpath "$JNA_JAR" -d "$OUT/ffi/classes" \
-            "${generated[@]}" "$ROOT/tests/kotlin/AesGcmKeyStore.kt" "$ROOT/tests/kotlin-bench/FfiBench.kt"; then
+            "${generated[@]}" "$ROOT/tests/kotlin/TestSupport.kt" "$ROOT/tests/kotlin-bench/FfiBench.kt"; then
             if run ffi-jvm java -Djna.library.path="$OUT/ffi" \
                 -cp "$OUT/ffi/classes:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$JNA_JAR" \
                 org.frontline.bench.FfiBenchKt "$FFI_N"; then

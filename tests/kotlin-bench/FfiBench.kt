@@ -12,36 +12,10 @@
 // binding code, then timed over N calls (10 N for the empty call).
 package org.frontline.bench
 
-import java.nio.file.Files
 import com.sun.jna.Native
+import java.nio.file.Files
 import org.frontline.FrontlineCompanion
-import org.frontline.core.CompanionConfig
-import org.frontline.core.DeviceFacts
-import org.frontline.core.LockComplexity
-import org.frontline.core.Platform
 import org.frontline.core.PostureTrigger
-import org.frontline.core.StaffRole
-import org.frontline.core.StorageEncryption
-
-/** The same facts as `FULL_FACTS` in core/examples/kernels.rs: every field known. */
-fun fullFacts() = DeviceFacts(
-    platform = Platform.ANDROID,
-    osVersion = "16",
-    osBuild = "BP3A.251105.015",
-    securityPatch = "2026-11-05",
-    secureLockScreen = true,
-    lockComplexity = LockComplexity.HIGH,
-    biometricsAvailable = true,
-    biometricsEnrolled = true,
-    storageEncryption = StorageEncryption.ACTIVE_PER_USER,
-    developerOptions = false,
-    usbDebugging = false,
-    unknownSources = false,
-    rootSignals = emptyList(),
-    managedByMdm = true,
-    appVersion = "0.1.0",
-    collectedAtMs = 1795867200000L,
-)
 
 /** libc's `getpid` through JNA direct mapping, as uniffi maps its calls: the floor of any JNA
  *  crossing on this JVM, uniffi or not. */
@@ -65,21 +39,9 @@ fun main(args: Array<String>) {
     val n = args.firstOrNull()?.toInt() ?: 2000
     val dir = Files.createTempDirectory("frontline-ffibench").toFile()
     try {
-        val config = CompanionConfig(
-            organisationId = "example-trust",
-            organisationUrl = "https://example-trust.example",
-            staffPseudonym = "stf-bench",
-            staffRole = StaffRole.ALL_STAFF,
-            collectorUrl = null,
-            enrolmentToken = null,
-            publisherKey = null,
-            orgReportKey = null,
-            postureCheckRequestId = null,
-            syncIntervalMinutes = 60u,
-            syncWifiOnly = false,
-        )
+        val config = org.frontline.tests.testConfig("stf-bench")
         FrontlineCompanion(dir.path, config, org.frontline.tests.AesGcmKeyStore()).use { companion ->
-            val facts = fullFacts()
+            val facts = org.frontline.tests.currentPhoneFacts()
             var sink = 0L
             val floor = perCallUs(n * 10) { sink += LibC.getpid() }
             val empty = perCallUs(n * 10) { sink += companion.schemaVersion().toLong() }

@@ -14,7 +14,6 @@ import org.frontline.InternalException
 import org.frontline.LogLevel
 import org.frontline.LogRecord
 import org.frontline.LogSink
-import org.frontline.core.CompanionConfig
 import org.frontline.core.KeyStore
 import org.frontline.core.PlatformException
 import org.frontline.core.StaffRole
@@ -42,18 +41,7 @@ class FoundationTest {
         dir.deleteRecursively()
     }
 
-    private fun config(pseudonym: String = PSEUDONYM) = CompanionConfig(
-        organisationId = "example-trust",
-        organisationUrl = "https://example-trust.example",
-        staffPseudonym = pseudonym,
-        staffRole = StaffRole.ALL_STAFF,
-        collectorUrl = null,
-        enrolmentToken = null,
-        publisherKey = null,
-        orgReportKey = null,
-        postureCheckRequestId = null,
-        syncIntervalMinutes = 60u,
-    )
+    private fun config(pseudonym: String = PSEUDONYM) = testConfig(pseudonym)
 
     private fun dbBytes(): ByteArray = File(dir, "frontline.db").readBytes()
 

@@ -9,7 +9,6 @@ import java.nio.file.Files
 import org.frontline.FrontlineCompanion
 import org.frontline.FrontlineException
 import org.frontline.core.CheckStatus
-import org.frontline.core.CompanionConfig
 import org.frontline.core.ConfigProblemKind
 import org.frontline.core.DeviceFacts
 import org.frontline.core.FeedbackSeverity
@@ -17,7 +16,6 @@ import org.frontline.core.LockComplexity
 import org.frontline.core.Platform
 import org.frontline.core.PostureTrigger
 import org.frontline.core.RootSignal
-import org.frontline.core.StaffRole
 import org.frontline.core.StorageEncryption
 import org.frontline.core.Verdict
 import org.junit.After
@@ -42,18 +40,7 @@ class PostureTest {
         dir.deleteRecursively()
     }
 
-    private fun config() = CompanionConfig(
-        organisationId = "example-trust",
-        organisationUrl = "https://example-trust.example",
-        staffPseudonym = "staff-kt01",
-        staffRole = StaffRole.ALL_STAFF,
-        collectorUrl = null,
-        enrolmentToken = null,
-        publisherKey = null,
-        orgReportKey = null,
-        postureCheckRequestId = null,
-        syncIntervalMinutes = 60u,
-    )
+    private fun config() = testConfig("staff-kt01")
 
     /** What AndroidPostureProbe would report for a phone with no screen lock, rooted. */
     private fun probedFacts() = DeviceFacts(

@@ -15,16 +15,10 @@ import java.nio.file.Files
 import java.time.Duration
 import java.util.concurrent.TimeUnit
 import org.frontline.FrontlineCompanion
-import org.frontline.core.CompanionConfig
-import org.frontline.core.DeviceFacts
 import org.frontline.core.HttpHeader
 import org.frontline.core.HttpRequest
 import org.frontline.core.HttpResponse
-import org.frontline.core.LockComplexity
-import org.frontline.core.Platform
 import org.frontline.core.PostureTrigger
-import org.frontline.core.StaffRole
-import org.frontline.core.StorageEncryption
 import org.frontline.core.TransportFailure
 import org.junit.After
 import org.junit.Assert.assertEquals
@@ -77,18 +71,11 @@ class SyncTest {
             ?: error("no URL in the collector's first line")
     }
 
-    private fun config(collectorUrl: String) = CompanionConfig(
-        organisationId = "example-trust",
-        organisationUrl = "https://example-trust.example",
-        staffPseudonym = "stf-kt-sync",
-        staffRole = StaffRole.ALL_STAFF,
+    private fun config(collectorUrl: String) = testConfig(
+        "stf-kt-sync",
         collectorUrl = collectorUrl,
         enrolmentToken = TOKEN,
-        publisherKey = null,
         orgReportKey = File(dir, "keys/org-report.pub.jwk").readText(),
-        postureCheckRequestId = null,
-        syncIntervalMinutes = 60u,
-        syncWifiOnly = false,
     )
 
     private val http: HttpClient = HttpClient.newBuilder()
@@ -119,7 +106,7 @@ class SyncTest {
         val url = startCollector()
         FrontlineCompanion(dir.path, config(url), AesGcmKeyStore()).use { companion ->
             companion.lessonViewed("phishing")
-            companion.checkPosture(facts(), PostureTrigger.User)
+            companion.checkPosture(currentPhoneFacts(System.currentTimeMillis()), PostureTrigger.User)
             val queued = companion.outboxStatus().pending
             assertTrue("reports queued before sync: $queued", queued >= 2u)
 
@@ -151,25 +138,6 @@ class SyncTest {
         assertTrue("the posture report stored once", Regex(""""posture_report"\s*:\s*1\b""").containsMatchIn(report))
         assertTrue("the statement stored once", Regex(""""training_statement"\s*:\s*1\b""").containsMatchIn(report))
     }
-
-    private fun facts() = DeviceFacts(
-        platform = Platform.ANDROID,
-        osVersion = "16",
-        osBuild = "BP3A.251105.015",
-        securityPatch = "2026-11-05",
-        secureLockScreen = true,
-        lockComplexity = LockComplexity.HIGH,
-        biometricsAvailable = true,
-        biometricsEnrolled = true,
-        storageEncryption = StorageEncryption.ACTIVE_PER_USER,
-        developerOptions = false,
-        usbDebugging = false,
-        unknownSources = false,
-        rootSignals = emptyList(),
-        managedByMdm = true,
-        appVersion = "0.1.0",
-        collectedAtMs = System.currentTimeMillis(),
-    )
 
     companion object {
         const val TOKEN = "kt-sync-token"

@@ -8,9 +8,7 @@ import java.io.File
 import java.nio.file.Files
 import org.frontline.FrontlineCompanion
 import org.frontline.FrontlineException
-import org.frontline.core.CompanionConfig
 import org.frontline.core.QuizAnswer
-import org.frontline.core.StaffRole
 import org.frontline.core.TrainingRefusal
 import org.frontline.core.TrainingStatus
 import org.junit.After
@@ -40,18 +38,7 @@ class TrainingTest {
         dir.deleteRecursively()
     }
 
-    private fun config() = CompanionConfig(
-        organisationId = "example-trust",
-        organisationUrl = ORG_URL,
-        staffPseudonym = PSEUDONYM,
-        staffRole = StaffRole.ALL_STAFF,
-        collectorUrl = null,
-        enrolmentToken = null,
-        publisherKey = null,
-        orgReportKey = null,
-        postureCheckRequestId = null,
-        syncIntervalMinutes = 60u,
-    )
+    private fun config() = testConfig(PSEUDONYM, organisationUrl = ORG_URL)
 
     private fun status(moduleId: String): TrainingStatus =
         app.trainingModules().first { it.id == moduleId }.status
