@@ -242,6 +242,18 @@ fn reason_code(reason: Option<&str>) -> String {
     }
 }
 
+/// The `device_id` an envelope names (its header field; it is bound into the HPKE `aad`
+/// and the signature, so the collector checks it).
+fn envelope_device_id(envelope: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        device_id: String,
+    }
+    serde_json::from_slice::<Header>(envelope)
+        .ok()
+        .map(|h| h.device_id)
+}
+
 fn json_headers(device_id: Option<&str>) -> Vec<HttpHeader> {
     let mut headers = vec![
         HttpHeader {
@@ -372,29 +384,44 @@ impl Companion {
             return Ok(None);
         };
         let base = self.collector_base()?;
-        let mut batch: Vec<&BatchRow> = vec![first];
+        // A batch goes out under one device id: the one its envelopes name. Envelopes saved by
+        // `recover_local_store` after the platform key was lost name the old device (which
+        // signed them), so they travel in batches of their own under that id (ADR 0050).
+        let envelope_of = |id: &str| -> Result<Vec<u8>> {
+            Ok(
+                tx.query_row("SELECT envelope FROM outbox WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?,
+            )
+        };
+        let first_envelope = envelope_of(&first.id)?;
+        let device_id =
+            envelope_device_id(&first_envelope).unwrap_or_else(|| self.identity.device_id.clone());
+        let mut batch: Vec<(&BatchRow, Vec<u8>)> = vec![(first, first_envelope)];
         if !first.isolate {
             let mut bytes = first.size;
             for row in rows.iter().skip(1) {
                 if row.isolate || bytes.saturating_add(row.size) > cap_bytes {
                     break;
                 }
+                let env = envelope_of(&row.id)?;
+                let same_device = envelope_device_id(&env)
+                    .unwrap_or_else(|| self.identity.device_id.clone())
+                    == device_id;
+                if !same_device {
+                    break;
+                }
                 bytes += row.size;
-                batch.push(row);
+                batch.push((row, env));
             }
         }
         let batch_id = uuid::Uuid::new_v4().to_string();
         let mut body = b"{\"envelopes\":[".to_vec();
-        for (i, row) in batch.iter().enumerate() {
-            let env: Vec<u8> = tx.query_row(
-                "SELECT envelope FROM outbox WHERE id = ?1",
-                [&row.id],
-                |r| r.get(0),
-            )?;
+        for (i, (row, env)) in batch.iter().enumerate() {
             if i > 0 {
                 body.push(b',');
             }
-            body.extend_from_slice(&env);
+            body.extend_from_slice(env);
             tx.execute(
                 "UPDATE outbox SET state = 'in_flight', batch_id = ?2, sent_at = ?3,
                  attempts = attempts + 1 WHERE id = ?1",
@@ -407,7 +434,7 @@ impl Companion {
             id: batch_id,
             method: String::from("POST"),
             url: format!("{base}/v1/envelopes"),
-            headers: json_headers(Some(&self.identity.device_id)),
+            headers: json_headers(Some(&device_id)),
             body,
         }))
     }

@@ -144,6 +144,89 @@ fn envelopes_saved_from_a_damaged_store_are_delivered_once_by_the_same_device() 
     assert!(at_collector.iter().all(|(_, device)| device == &device_id));
 }
 
+#[test]
+fn envelopes_saved_after_the_platform_key_was_lost_are_delivered_under_the_old_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = OrgReportKey::generate().unwrap();
+    let collector_db = dir.path().join("collector.db");
+    let collector =
+        Collector::start(CollectorConfig::new(&collector_db, org.clone(), "enrol-me")).unwrap();
+    let url = collector.url();
+    let device_dir = dir.path().join("device");
+    std::fs::create_dir_all(&device_dir).unwrap();
+    let clock = Arc::new(ManualClock::new(START_MS));
+    let driver = HttpDriver::new(Duration::from_secs(10));
+
+    // Enrolled, then 30 reports wait offline when the platform key is lost (a lock-screen reset).
+    let old_key: Arc<dyn KeyStore> = Arc::new(SoftwareKeyStore::new(&[7; 32]).unwrap());
+    let companion =
+        Companion::open_with_clock(&device_dir, config(&url, &org), old_key, clock.clone())
+            .unwrap();
+    let old_device = companion.device_id();
+    driver::sync(&companion, &driver, 10, |_| {}).unwrap();
+    let drafts = (0..30)
+        .map(|i| ReportDraft {
+            kind: ReportKind::TrainingStatement,
+            body: serde_json::json!({ "n": i }),
+            retention: Retention::Keep,
+        })
+        .collect();
+    let waiting: HashSet<String> = companion
+        .queue_reports(drafts)
+        .unwrap()
+        .into_iter()
+        .collect();
+    drop(companion);
+
+    let new_key: Arc<dyn KeyStore> = Arc::new(SoftwareKeyStore::new(&[9; 32]).unwrap());
+    let (companion, recovery) = Companion::recover_local_store_with_clock(
+        &device_dir,
+        config(&url, &org),
+        new_key,
+        clock.clone(),
+    )
+    .unwrap();
+    assert_eq!(recovery.envelopes_kept, 30, "{recovery:?}");
+    let new_device = companion.device_id();
+    assert_ne!(new_device, old_device, "a lost key means a new identity");
+    // A report made after the recovery belongs to the new device.
+    let fresh = companion
+        .queue_reports(vec![ReportDraft {
+            kind: ReportKind::AdvisoryAck,
+            body: serde_json::json!({ "advisory_id": "adv-1" }),
+            retention: Retention::Keep,
+        }])
+        .unwrap();
+
+    for _ in 0..20 {
+        let run = driver::sync(&companion, &driver, 50, |_| {}).unwrap();
+        assert!(!run.reenrolment_needed);
+        let status = companion.outbox_status().unwrap();
+        if status.pending == 0 && status.in_flight == 0 {
+            break;
+        }
+        clock.set(status.next_attempt_at.unwrap_or(clock_now(&clock)) + 1);
+    }
+    assert!(companion.dead_letters().unwrap().is_empty());
+    let at_collector = stored(&collector_db);
+    let old: HashSet<String> = at_collector
+        .iter()
+        .filter(|(_, device)| device == &old_device)
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(
+        old, waiting,
+        "the saved envelopes arrive as the old device's, once each"
+    );
+    let new: Vec<&String> = at_collector
+        .iter()
+        .filter(|(_, device)| device == &new_device)
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(new, fresh.iter().collect::<Vec<_>>());
+    assert_eq!(at_collector.len(), 31, "nothing stored twice");
+}
+
 fn clock_now(clock: &ManualClock) -> i64 {
     use frontline_core::Clock;
     clock.now_ms()
