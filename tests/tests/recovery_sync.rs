@@ -125,15 +125,7 @@ fn envelopes_saved_from_a_damaged_store_are_delivered_once_by_the_same_device() 
     assert_eq!(saved.len() as u32, recovery.envelopes_kept);
     assert!(saved.is_subset(&waiting));
 
-    for _ in 0..20 {
-        let run = driver::sync(&companion, &driver, 50, |_| {}).unwrap();
-        assert!(!run.reenrolment_needed);
-        let status = companion.outbox_status().unwrap();
-        if status.pending == 0 && status.in_flight == 0 {
-            break;
-        }
-        clock.set(status.next_attempt_at.unwrap_or(clock_now(&clock)) + 1);
-    }
+    drain(&companion, &driver, &clock);
     assert!(companion.dead_letters().unwrap().is_empty());
     let at_collector = stored(&collector_db);
     let ids: HashSet<String> = at_collector.iter().map(|(id, _)| id.clone()).collect();
@@ -198,15 +190,7 @@ fn envelopes_saved_after_the_platform_key_was_lost_are_delivered_under_the_old_d
         }])
         .unwrap();
 
-    for _ in 0..20 {
-        let run = driver::sync(&companion, &driver, 50, |_| {}).unwrap();
-        assert!(!run.reenrolment_needed);
-        let status = companion.outbox_status().unwrap();
-        if status.pending == 0 && status.in_flight == 0 {
-            break;
-        }
-        clock.set(status.next_attempt_at.unwrap_or(clock_now(&clock)) + 1);
-    }
+    drain(&companion, &driver, &clock);
     assert!(companion.dead_letters().unwrap().is_empty());
     let at_collector = stored(&collector_db);
     let old: HashSet<String> = at_collector
@@ -227,7 +211,17 @@ fn envelopes_saved_after_the_platform_key_was_lost_are_delivered_under_the_old_d
     assert_eq!(at_collector.len(), 31, "nothing stored twice");
 }
 
-fn clock_now(clock: &ManualClock) -> i64 {
+/// Syncs until nothing waits, moving the device's clock past each back-off instead of sleeping.
+fn drain(companion: &Companion, driver: &HttpDriver, clock: &ManualClock) {
     use frontline_core::Clock;
-    clock.now_ms()
+    for _ in 0..20 {
+        let run = driver::sync(companion, driver, 50, |_| {}).unwrap();
+        assert!(!run.reenrolment_needed);
+        let status = companion.outbox_status().unwrap();
+        if status.pending == 0 && status.in_flight == 0 {
+            return;
+        }
+        clock.set(status.next_attempt_at.unwrap_or(clock.now_ms()) + 1);
+    }
+    panic!("the outbox did not drain in 20 sync runs");
 }
