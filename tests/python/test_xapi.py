@@ -14,7 +14,6 @@ the test instead of passing it.
 """
 
 import copy
-import hashlib
 import json
 import os
 import shutil
@@ -25,6 +24,8 @@ import tincan
 
 import frontline_core as core
 import frontline_ffi as ffi
+import support
+from support import XorKeyStore
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VALIDATOR_VERSION = "3.0.0"
@@ -43,39 +44,8 @@ console.log(JSON.stringify(out));
 """
 
 
-class XorKeyStore(core.KeyStore):
-    """A stand-in for the platform key store (XOR pad + SHA-256 tag)."""
-
-    def __init__(self):
-        self.pad = os.urandom(32)
-
-    def _tag(self, body):
-        return hashlib.sha256(self.pad + body).digest()[:16]
-
-    def wrap_key(self, key):
-        body = bytes(a ^ b for a, b in zip(key, self.pad))
-        return body + self._tag(body)
-
-    def unwrap_key(self, wrapped):
-        body, tag = wrapped[:-16], wrapped[-16:]
-        if len(body) != 32 or tag != self._tag(body):
-            raise core.PlatformError.Failed("wrapped key failed authentication")
-        return bytes(a ^ b for a, b in zip(body, self.pad))
-
-
 def config():
-    return core.CompanionConfig(
-        organisation_id="example-trust",
-        organisation_url=ORG_URL,
-        staff_pseudonym=PSEUDONYM,
-        staff_role=core.StaffRole.ALL_STAFF,
-        collector_url=None,
-        enrolment_token=None,
-        publisher_key=None,
-        org_report_key=None,
-        posture_check_request_id=None,
-        sync_interval_minutes=60,
-    )
+    return support.config(PSEUDONYM, organisation_url=ORG_URL)
 
 
 def default_module(module_id):
