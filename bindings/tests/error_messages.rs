@@ -31,6 +31,15 @@ fn all_public_errors() -> Vec<FrontlineError> {
             Error::Storage(String::from("Unknown")),
             Error::InvalidInput(String::from("malformed JSON (Syntax at line 1 column 3)")),
             Error::Crypto,
+            Error::BundleRefused(frontline_core::bundle::BundleRefusal::BadSignature),
+            Error::TrainingRefused(frontline_core::training::TrainingRefusal::UnknownQuestion),
+            Error::NotConfigured("collector_url"),
+            Error::BadResponse("ids not in the batch"),
+            Error::UnknownRequest,
+            Error::InvalidConfig(vec![frontline_core::config::managed::ConfigProblem {
+                key: String::from("staff_pseudonym"),
+                problem: frontline_core::config::managed::ConfigProblemKind::Empty,
+            }]),
         ]
         .into_iter()
         .map(FrontlineError::from),

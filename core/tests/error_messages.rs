@@ -179,7 +179,39 @@ fn samples() -> Vec<Error> {
         Error::Storage(String::from("Unknown")),
         Error::InvalidInput(String::from("malformed JSON (Syntax at line 1 column 3)")),
         Error::Crypto,
+        Error::BundleRefused(frontline_core::bundle::BundleRefusal::BadSignature),
+        Error::TrainingRefused(frontline_core::training::TrainingRefusal::UnknownQuestion),
+        Error::NotConfigured("collector_url"),
+        Error::BadResponse("ids not in the batch"),
+        Error::UnknownRequest,
+        Error::InvalidConfig(vec![frontline_core::config::managed::ConfigProblem {
+            key: String::from("staff_pseudonym"),
+            problem: frontline_core::config::managed::ConfigProblemKind::Empty,
+        }]),
     ]
+}
+
+/// Fails to compile when `Error` gains a variant, so `samples` cannot fall behind it.
+#[allow(dead_code)]
+fn every_variant_is_sampled(e: &Error) {
+    match e {
+        Error::DataDir(_)
+        | Error::NotADatabase
+        | Error::NewerDatabase { .. }
+        | Error::KeyStore
+        | Error::KeyMismatch
+        | Error::Tampered
+        | Error::StorageFull
+        | Error::Storage(_)
+        | Error::InvalidInput(_)
+        | Error::Crypto
+        | Error::BundleRefused(_)
+        | Error::TrainingRefused(_)
+        | Error::NotConfigured(_)
+        | Error::BadResponse(_)
+        | Error::UnknownRequest
+        | Error::InvalidConfig(_) => {}
+    }
 }
 
 #[test]
