@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds libfrontline_ffi.so for the Android ABIs into the library module's jniLibs and
-# generates the Kotlin bindings into its sources.
+# Builds libfrontline_ffi.so for the Android ABIs and generates the Kotlin bindings, into the
+# library module's build folder, where its Gradle build (android/frontline/build.gradle.kts)
+# picks them up. The Gradle tasks :frontline:cargoNdkBuild and :frontline:generateUniffiKotlin
+# do the same; this script is for building without Gradle.
 #
 # NOT RUN ON THIS BUILD MACHINE: it has no Android NDK. Written to cargo-ndk's documented
 # interface; run it on a machine with the Android SDK + NDK (see android/README.md):
@@ -8,14 +10,14 @@
 #   cargo install cargo-ndk
 #   ANDROID_NDK_HOME=/path/to/ndk bash scripts/build-android.sh
 # Outputs (build products, never committed):
-#   android/frontline/src/main/jniLibs/{arm64-v8a,armeabi-v7a,x86_64}/libfrontline_ffi.so
-#   android/frontline/src/main/kotlin/org/frontline/**.kt
+#   android/frontline/build/rustJniLibs/{arm64-v8a,armeabi-v7a,x86_64}/libfrontline_ffi.so
+#   android/frontline/build/generated/uniffi/kotlin/org/frontline/**.kt
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-MODULE="$ROOT/android/frontline/src/main"
+MODULE="$ROOT/android/frontline/build"
 ABIS=(${ABIS:-arm64-v8a armeabi-v7a x86_64})
 PLATFORM="${ANDROID_PLATFORM:-26}" # minSdk
 
@@ -32,17 +34,16 @@ fi
 
 targets=()
 for abi in "${ABIS[@]}"; do targets+=(-t "$abi"); done
-cargo ndk "${targets[@]}" --platform "$PLATFORM" -o "$MODULE/jniLibs" \
+cargo ndk "${targets[@]}" --platform "$PLATFORM" -o "$MODULE/rustJniLibs" \
     build --release -p frontline-ffi
 
-# Kotlin from the host build of the same sources (uniffi reads the metadata in the library).
-cargo build --release -p frontline-ffi -p uniffi-bindgen
-case "$(uname -s)" in Darwin) host_lib=libfrontline_ffi.dylib ;; *) host_lib=libfrontline_ffi.so ;; esac
-rm -rf "$MODULE/kotlin/org/frontline/frontline_ffi.kt" "$MODULE/kotlin/org/frontline/core"
-"$TARGET_DIR/release/uniffi-bindgen" generate "$TARGET_DIR/release/$host_lib" \
-    -l kotlin -o "$MODULE/kotlin"
+# Kotlin from the arm64 library just built (uniffi reads the metadata in the library).
+cargo build --release -p uniffi-bindgen
+rm -rf "$MODULE/generated/uniffi/kotlin"
+"$TARGET_DIR/release/uniffi-bindgen" generate "$MODULE/rustJniLibs/arm64-v8a/libfrontline_ffi.so" \
+    -l kotlin -o "$MODULE/generated/uniffi/kotlin"
 
 for abi in "${ABIS[@]}"; do
-    ls -l "$MODULE/jniLibs/$abi/libfrontline_ffi.so"
+    ls -l "$MODULE/rustJniLibs/$abi/libfrontline_ffi.so"
 done
-echo "Kotlin bindings in ${MODULE#"$ROOT"/}/kotlin; jniLibs for: ${ABIS[*]}"
+echo "Kotlin bindings in ${MODULE#"$ROOT"/}/generated/uniffi/kotlin; jniLibs for: ${ABIS[*]}"

@@ -35,6 +35,7 @@ START=$SECONDS
 RUST_PASSED=0 RUST_FAILED=0 RUST_IGNORED=0
 KOTLIN_PASSED=0 KOTLIN_FAILED=0
 PYTHON_PASSED=0 PYTHON_FAILED=0
+ANDROID_PASSED=0 ANDROID_FAILED=0
 STEP_FAILED=0 # a failed step that is not a test (fmt, clippy, a build) counts as one failure
 
 step() { printf '\n==> %s  [%ds]\n' "$*" $((SECONDS - START)); }
@@ -46,13 +47,14 @@ show_log() {
 }
 
 summary() {
-    local passed=$((RUST_PASSED + KOTLIN_PASSED + PYTHON_PASSED))
-    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + STEP_FAILED))
+    local passed=$((RUST_PASSED + KOTLIN_PASSED + PYTHON_PASSED + ANDROID_PASSED))
+    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + ANDROID_FAILED + STEP_FAILED))
     echo
     echo "Summary ($((SECONDS - START)) s):"
     printf '  Rust:   %d passed, %d failed, %d ignored\n' "$RUST_PASSED" "$RUST_FAILED" "$RUST_IGNORED"
     printf '  Kotlin: %d passed, %d failed\n' "$KOTLIN_PASSED" "$KOTLIN_FAILED"
     printf '  Python: %d passed, %d failed\n' "$PYTHON_PASSED" "$PYTHON_FAILED"
+    printf '  Android: %d passed, %d failed\n' "$ANDROID_PASSED" "$ANDROID_FAILED"
     echo "  Swift:  generated only (no Swift toolchain on this machine)"
     ((STEP_FAILED == 0)) || echo "  Failed step: $FAILED_STEP (counted as 1 failure)"
     echo "$passed passed, $failed failed"
@@ -62,7 +64,7 @@ summary() {
 fail() {
     echo "FAILED: $1" >&2
     [[ -n "${2:-}" && -f "$2" ]] && show_log "$2"
-    if ((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED == 0)); then
+    if ((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + ANDROID_FAILED == 0)); then
         STEP_FAILED=1
         FAILED_STEP=$1
     fi
@@ -234,6 +236,19 @@ fi
 if ((python_status != 0 || PYTHON_FAILED != 0)); then
     ((PYTHON_FAILED > 0)) || PYTHON_FAILED=1
     fail "Python tests" "$LOGS/python-tests.log"
+fi
+
+# ---------------------------------------------------------------------------------------------
+step "Android (scripts/steps/android.sh: compiled against the framework, JVM tests)"
+quiet android-install bash "$ROOT/scripts/steps/android.sh" install
+android_status=0
+bash "$ROOT/scripts/steps/android.sh" run || android_status=$?
+read -r _ ANDROID_PASSED ANDROID_FAILED <"$LOGS/android.result" || true
+ANDROID_PASSED=${ANDROID_PASSED:-0}
+ANDROID_FAILED=${ANDROID_FAILED:-0}
+if ((android_status != 0 || ANDROID_FAILED != 0)); then
+    ((ANDROID_FAILED > 0)) || ANDROID_FAILED=1
+    fail "Android step" "$LOGS/android.log"
 fi
 
 # ---------------------------------------------------------------------------------------------

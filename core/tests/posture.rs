@@ -528,12 +528,12 @@ fn committed_mdm_schema_files_match_the_generator() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
     assert_eq!(
-        read("android/app/src/main/res/xml/app_restrictions.xml"),
+        read("android/frontline/src/main/res/xml/app_restrictions.xml"),
         managed::android_restrictions_xml(),
         "regenerate with `frontline config schema --android`"
     );
     assert_eq!(
-        read("android/app/src/main/res/values/app_restrictions_strings.xml"),
+        read("android/frontline/src/main/res/values/app_restrictions_strings.xml"),
         managed::android_strings_xml(),
         "regenerate with `frontline config schema --android-strings`"
     );

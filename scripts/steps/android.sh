@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# The Android step of the test command (scripts/test.sh), on a machine without the Android SDK:
+#
+#   bash scripts/steps/android.sh install   # android-all jars from Maven Central into .cache/m2
+#   bash scripts/steps/android.sh run       # compile checks + JVM tests of the adapters
+#
+# `run` assumes scripts/bindings.sh has generated build/bindings/ (Kotlin + the host library)
+# and the workspace is built (target/debug/frontline, which the sync tests start as collector).
+# It:
+#   1. checks android/*/src/main/res and the manifests and writes each module's R.java
+#      (scripts/steps/android_resources.py, standing in for aapt2);
+#   2. compiles every Kotlin file of android/frontline and android/sample (except the one
+#      AndroidX file, KeyedAppStatesPublisher.kt) with the generated Kotlin against the
+#      framework classes of the compile SDK (org.robolectric:android-all, API 36), with no JDK
+#      on the class path, so a wrong framework call (name, type, signature) fails;
+#   3. compiles the same files again against the minSdk framework (API 26), except the ApiNN
+#      files, which are compiled against API NN; then checks in the bytecode that every use of
+#      an ApiNN object sits behind `Build.VERSION.SDK_INT >= NN` (android_api_guard.py). A
+#      framework call above minSdk outside ApiNN, or an unguarded ApiNN use, fails;
+#   4. runs the JUnit tests in android/*/src/test/kotlin on the JVM against the real host
+#      library, with fakes only for the framework reads.
+# Compiles are cached by input hash in build/android/. Counts: build/logs/android.result
+# (`Android <passed> <failed>`); the long output: build/logs/android.log.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+KOTLIN_VERSION=2.3.21 # as scripts/test.sh
+MIN_SDK=26
+COMPILE_SDK=36
+# API level -> org.robolectric:android-all version (the framework of that Android release).
+declare -A ANDROID_ALL=(
+    [26]=8.0.0_r4-robolectric-r1
+    [28]=9-robolectric-4913185-2
+    [29]=10-robolectric-5803371
+    [30]=11-robolectric-6757853
+    [36]=16-robolectric-13921718
+)
+CACHE="$ROOT/.cache"
+M2="$CACHE/m2"
+BUILD="$ROOT/build"
+LOGS="$BUILD/logs"
+OUT="$BUILD/android"
+BINDINGS="$BUILD/bindings"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+KOTLIN_HOME="$CACHE/kotlin/node_modules/kotlin-compiler"
+KOTLINC="$KOTLIN_HOME/bin/kotlinc-jvm"
+KOTLIN_STDLIB="$KOTLIN_HOME/lib/kotlin-stdlib.jar"
+JNA_JAR=/usr/share/java/jna.jar
+JUNIT_JAR=/usr/share/java/junit4.jar
+LIB_SRC=android/frontline/src/main/kotlin
+SAMPLE_SRC=android/sample/src/main/kotlin
+ANDROIDX_ONLY=(android/frontline/src/main/kotlin/org/frontline/android/KeyedAppStatesPublisher.kt)
+
+android_all_jar() {
+    local v=${ANDROID_ALL[$1]}
+    echo "$M2/org/robolectric/android-all/$v/android-all-$v.jar"
+}
+
+install() {
+    if ! command -v mvn >/dev/null; then
+        apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends maven >/dev/null
+    fi
+    local level
+    for level in $(printf '%s\n' "${!ANDROID_ALL[@]}" | sort -n); do
+        if [[ ! -s "$(android_all_jar "$level")" ]]; then
+            echo "fetching org.robolectric:android-all:${ANDROID_ALL[$level]} (API $level)"
+            mvn -B -q dependency:get -Dmaven.repo.local="$M2" -Dtransitive=false \
+                -Dartifact="org.robolectric:android-all:${ANDROID_ALL[$level]}"
+        fi
+        [[ -s "$(android_all_jar "$level")" ]] || { echo "android-all for API $level missing" >&2; exit 1; }
+    done
+    echo "android-all for API levels: $(printf '%s\n' "${!ANDROID_ALL[@]}" | sort -n | tr '\n' ' ')"
+}
+
+# ---------------------------------------------------------------------------------------------
+PASSED=0
+FAILED=0
+result() { echo "Android $PASSED $FAILED" >"$LOGS/android.result"; }
+
+# Ends the step as failed: the compile or check that failed counts as one failure.
+fail() {
+    echo "FAILED: $1" >&2
+    [[ -f "${2:-}" ]] && tail -n 60 "$2" >&2
+    FAILED=$((FAILED + 1))
+    result
+    exit 1
+}
+
+kotlinc() { "$KOTLINC" -nowarn -jvm-target 17 "$@"; }
+
+run() {
+    mkdir -p "$LOGS" "$OUT"
+    local log="$LOGS/android.log"
+    : >"$log"
+    for level in "${!ANDROID_ALL[@]}"; do
+        [[ -s "$(android_all_jar "$level")" ]] || fail "android-all for API $level not installed (run: $0 install)"
+    done
+    [[ -x "$KOTLINC" ]] || fail "kotlinc-jvm not installed (scripts/test.sh installs it)"
+    [[ -s "$BINDINGS/libfrontline_ffi.so" ]] || fail "build/bindings missing (run scripts/bindings.sh)"
+
+    mapfile -t generated < <(find "$BINDINGS/org" -name '*.kt' | sort)
+    mapfile -t lib_all < <(find "$LIB_SRC" -name '*.kt' | sort)
+    mapfile -t sample_all < <(find "$SAMPLE_SRC" -name '*.kt' | sort)
+    local lib=() f
+    for f in "${lib_all[@]}"; do
+        [[ " ${ANDROIDX_ONLY[*]} " == *" $f "* ]] || lib+=("$f")
+    done
+    local sources=("${lib[@]}" "${sample_all[@]}")
+    local api_files=() min_files=()
+    for f in "${sources[@]}"; do
+        if [[ "$(basename "$f")" =~ ^Api[0-9]+\.kt$ ]]; then api_files+=("$f"); else min_files+=("$f"); fi
+    done
+    mapfile -t tests < <(find android/frontline/src/test/kotlin android/sample/src/test/kotlin -name '*.kt' 2>/dev/null | sort)
+    mapfile -t res_files < <(find android -path '*/src/main/res/*' -type f -o -name AndroidManifest.xml | sort)
+
+    local hash
+    hash=$( (echo "$KOTLIN_VERSION ${ANDROID_ALL[*]}"; sha256sum "$0" scripts/steps/android_*.py \
+        "${generated[@]}" "${sources[@]}" "${res_files[@]}") | sha256sum | cut -d' ' -f1)
+    local main_classes="$OUT/classes"
+    if [[ "$(cat "$OUT/.main.sha256" 2>/dev/null || true)" == "$hash" && -d "$main_classes" ]]; then
+        echo "Android sources unchanged since the last compile: reusing build/android/classes"
+        cat "$OUT/compile-summary.txt"
+    else
+        rm -rf "$OUT"
+        mkdir -p "$main_classes" "$OUT/r-src" "$OUT/r-classes"
+        compile_main
+        echo "$hash" >"$OUT/.main.sha256"
+    fi
+
+    # JUnit tests on the JVM: the adapters' mapping against the real host library.
+    local test_hash
+    test_hash=$( (echo "$hash"; sha256sum "${tests[@]}") | sha256sum | cut -d' ' -f1)
+    local test_classes="$OUT/test-classes"
+    local android36
+    android36=$(android_all_jar "$COMPILE_SDK")
+    local hamcrest
+    hamcrest=$(ls /usr/share/java/hamcrest-core.jar /usr/share/java/hamcrest.jar 2>/dev/null | head -n 1)
+    local cp="$main_classes:$OUT/r-classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$hamcrest"
+    if [[ "$(cat "$OUT/.tests.sha256" 2>/dev/null || true)" != "$test_hash" || ! -d "$test_classes" ]]; then
+        rm -rf "$test_classes"
+        mkdir -p "$test_classes"
+        echo "compiling ${#tests[@]} Android JVM test files"
+        kotlinc -classpath "$cp:$android36" -d "$test_classes" "${tests[@]}" >>"$log" 2>&1 ||
+            fail "compiling android/*/src/test/kotlin" "$log"
+        echo "$test_hash" >"$OUT/.tests.sha256"
+    fi
+    rm -rf "$OUT/runner"
+    mkdir -p "$OUT/runner"
+    javac -d "$OUT/runner" -cp "$JUNIT_JAR" scripts/junit/RunAllTests.java >>"$log" 2>&1 || fail "javac RunAllTests" "$log"
+    local status=0
+    # android-all goes last: framework classes the adapters name (exceptions, constants) load from
+    # it; the JDK's own java.* classes always come first.
+    java -Djna.library.path="$BINDINGS" -Dfrontline.bin="$TARGET_DIR/debug/frontline" \
+        -cp "$OUT/runner:$test_classes:$cp:$android36" RunAllTests "$test_classes" >"$OUT/tests.log" 2>&1 || status=$?
+    cat "$OUT/tests.log" >>"$log"
+    grep -E '^(PASS|FAIL) ' "$OUT/tests.log" || true
+    read -r PASSED FAILED < <(sed -nE 's/^RESULT passed=([0-9]+) failed=([0-9]+).*/\1 \2/p' "$OUT/tests.log" | tail -n 1) || true
+    PASSED=${PASSED:-0}
+    FAILED=${FAILED:-0}
+    if ((status != 0 || FAILED != 0 || PASSED == 0)); then
+        ((FAILED > 0)) || FAILED=1
+        result
+        echo "FAILED: Android JVM tests" >&2
+        tail -n 80 "$OUT/tests.log" >&2
+        exit 1
+    fi
+    result
+    echo "Android: $PASSED JVM tests passed"
+}
+
+compile_main() {
+    local log="$LOGS/android.log"
+    local summary="$OUT/compile-summary.txt"
+    local jar_min jar_sdk
+    jar_min=$(android_all_jar "$MIN_SDK")
+    jar_sdk=$(android_all_jar "$COMPILE_SDK")
+
+    # 1. Resources and R classes (the sample sees the library's resources, as after a merge).
+    javap -cp "$jar_min" 'android.R$style' 'android.R$drawable' 'android.R$attr' 'android.R$string' \
+        'android.R$dimen' 'android.R$color' 'android.R$id' 'android.R$layout' 2>>"$log" |
+        sed -nE 's/^public final class android\.R\$([a-z]+).*/\1/p; s/^  public static final int ([A-Za-z0-9_]+);/\1/p' |
+        awk '/^[a-z]+$/ { type = $1; next } { print type, $1 }' >"$OUT/framework-r.txt"
+    python3 scripts/steps/android_resources.py --package org.frontline.android \
+        --res android/frontline/src/main/res --manifest android/frontline/src/main/AndroidManifest.xml \
+        --framework-r-fields "$OUT/framework-r.txt" --out "$OUT/r-src" >>"$log" 2>&1 ||
+        fail "android/frontline resources" "$log"
+    python3 scripts/steps/android_resources.py --package org.frontline.sample \
+        --res android/sample/src/main/res --dep-res android/frontline/src/main/res \
+        --manifest android/sample/src/main/AndroidManifest.xml \
+        --framework-r-fields "$OUT/framework-r.txt" --out "$OUT/r-src" >>"$log" 2>&1 ||
+        fail "android/sample resources" "$log"
+    javac --release 8 -nowarn -d "$OUT/r-classes" $(find "$OUT/r-src" -name R.java) >>"$log" 2>&1 ||
+        fail "javac R.java" "$log"
+    grep -E '\.R: ' "$log" | sed 's/^/Android resources: /'
+
+    # 2. Everything against the compile SDK, no JDK: only the framework's java.* exist.
+    local base_cp="$OUT/r-classes:$KOTLIN_STDLIB:$JNA_JAR"
+    echo "compiling ${#lib[@]} library + ${#sample_all[@]} sample + ${#generated[@]} generated Kotlin files against API $COMPILE_SDK"
+    kotlinc -no-jdk -classpath "$jar_sdk:$base_cp" -d "$OUT/classes" "${generated[@]}" "${sources[@]}" >>"$log" 2>&1 ||
+        fail "compile against android-all API $COMPILE_SDK" "$log"
+
+    # 3. Each file against the lowest API level it runs on.
+    local scratch="$OUT/level-check"
+    rm -rf "$scratch"
+    mkdir -p "$scratch"
+    kotlinc -no-jdk -classpath "$jar_min:$OUT/classes:$base_cp" -d "$scratch/min" "${min_files[@]}" >>"$log" 2>&1 ||
+        fail "compile against android-all API $MIN_SDK (minSdk): a framework call above minSdk outside an ApiNN object?" "$log"
+    declare -A per_level=()
+    local file level
+    for file in "${api_files[@]}"; do
+        level=$(basename "$file" .kt)
+        level=${level#Api}
+        [[ -n "${ANDROID_ALL[$level]:-}" ]] || fail "$file: no android-all for API $level in scripts/steps/android.sh"
+        kotlinc -no-jdk -classpath "$(android_all_jar "$level"):$OUT/classes:$base_cp" -d "$scratch/api$level-$(basename "$(dirname "$file")")" \
+            "$file" >>"$log" 2>&1 || fail "compile $file against android-all API $level" "$log"
+        per_level[$level]=$((${per_level[$level]:-0} + 1))
+    done
+    rm -rf "$scratch"
+    mapfile -t own_classes < <(find "$OUT/classes/org/frontline/android" "$OUT/classes/org/frontline/sample" -name '*.class' | sort)
+    python3 scripts/steps/android_api_guard.py "${own_classes[@]}" >>"$log" 2>&1 || fail "API level check" "$log"
+
+    {
+        echo "Android: ${#sources[@]} Kotlin files (android/frontline ${#lib[@]}, android/sample ${#sample_all[@]}) + ${#generated[@]} generated compiled against API $COMPILE_SDK (compileSdk)"
+        local levels="${#min_files[@]} against API $MIN_SDK (minSdk)"
+        for level in $(printf '%s\n' "${!per_level[@]}" | sort -n); do
+            levels+=", ${per_level[$level]} against API $level"
+        done
+        echo "Android: each file also against the lowest level it runs on: $levels"
+        grep -E '^API level check: ' "$log" | sed 's/^/Android: /'
+        echo "Android: not compiled here (AndroidX, Gradle only): ${ANDROIDX_ONLY[*]}"
+    } >"$summary"
+    cat "$summary"
+}
+
+case "${1:-}" in
+    install) install ;;
+    run) run ;;
+    *)
+        echo "usage: $0 install|run" >&2
+        exit 2
+        ;;
+esac
