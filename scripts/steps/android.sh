@@ -11,8 +11,9 @@
 #      (scripts/steps/android_resources.py, standing in for aapt2);
 #   2. compiles every Kotlin file of android/frontline and android/sample (except the one
 #      AndroidX file, KeyedAppStatesPublisher.kt) with the generated Kotlin against the
-#      framework classes of the compile SDK (org.robolectric:android-all, API 36), with no JDK
-#      on the class path, so a wrong framework call (name, type, signature) fails;
+#      framework classes of the compile SDK (org.robolectric:android-all, API 36), so a wrong
+#      framework call (name, type, signature) fails (java.* comes from the JDK: Java 17's API,
+#      and Java 8's in the level checks below);
 #   3. compiles the same files again against the minSdk framework (API 26), except the ApiNN
 #      files, which are compiled against API NN; then checks in the bytecode that every use of
 #      an ApiNN object sits behind `Build.VERSION.SDK_INT >= NN` (android_api_guard.py). A
@@ -88,7 +89,7 @@ fail() {
     exit 1
 }
 
-kotlinc() { "$KOTLINC" -nowarn -jvm-target 17 "$@"; }
+kotlinc() { "$KOTLINC" -nowarn "$@"; }
 
 run() {
     mkdir -p "$LOGS" "$OUT"
@@ -150,10 +151,11 @@ run() {
     mkdir -p "$OUT/runner"
     javac -d "$OUT/runner" -cp "$JUNIT_JAR" scripts/junit/RunAllTests.java >>"$log" 2>&1 || fail "javac RunAllTests" "$log"
     local status=0
-    # android-all goes last: framework classes the adapters name (exceptions, constants) load from
-    # it; the JDK's own java.* classes always come first.
+    # android-all goes last: framework classes the adapters name (exceptions) load from it; the
+    # JDK's own java.* classes come first. At run time it is API 30's, whose class files Java 17
+    # reads (API 36's need Java 21); the API 36 constants were inlined at compile time.
     java -Djna.library.path="$BINDINGS" -Dfrontline.bin="$TARGET_DIR/debug/frontline" \
-        -cp "$OUT/runner:$test_classes:$cp:$android36" RunAllTests "$test_classes" >"$OUT/tests.log" 2>&1 || status=$?
+        -cp "$OUT/runner:$test_classes:$cp:$(android_all_jar 30)" RunAllTests "$test_classes" >"$OUT/tests.log" 2>&1 || status=$?
     cat "$OUT/tests.log" >>"$log"
     grep -E '^(PASS|FAIL) ' "$OUT/tests.log" || true
     read -r PASSED FAILED < <(sed -nE 's/^RESULT passed=([0-9]+) failed=([0-9]+).*/\1 \2/p' "$OUT/tests.log" | tail -n 1) || true
@@ -195,17 +197,21 @@ compile_main() {
         fail "javac R.java" "$log"
     grep -E '\.R: ' "$log" | sed 's/^/Android resources: /'
 
-    # 2. Everything against the compile SDK, no JDK: only the framework's java.* exist.
+    # 2. Everything against the compile SDK. android-all holds no java.* classes (a JVM brings
+    # its own), so java.* comes from the JDK: Java 17's API here, Java 8's in the level checks.
     local base_cp="$OUT/r-classes:$KOTLIN_STDLIB:$JNA_JAR"
     echo "compiling ${#lib[@]} library + ${#sample_all[@]} sample + ${#generated[@]} generated Kotlin files against API $COMPILE_SDK"
-    kotlinc -no-jdk -classpath "$jar_sdk:$base_cp" -d "$OUT/classes" "${generated[@]}" "${sources[@]}" >>"$log" 2>&1 ||
+    kotlinc -jvm-target 17 -module-name frontline -classpath "$jar_sdk:$base_cp" -d "$OUT/classes" "${generated[@]}" "${sources[@]}" >>"$log" 2>&1 ||
         fail "compile against android-all API $COMPILE_SDK" "$log"
 
     # 3. Each file against the lowest API level it runs on.
     local scratch="$OUT/level-check"
     rm -rf "$scratch"
     mkdir -p "$scratch"
-    kotlinc -no-jdk -classpath "$jar_min:$OUT/classes:$base_cp" -d "$scratch/min" "${min_files[@]}" >>"$log" 2>&1 ||
+    # Java 8's class library stands in for what Android 8 (API 26) offers of java.*.
+    # The same module name and friend path: `internal` ApiNN objects stay visible.
+    local java8=(-jvm-target 1.8 -Xjdk-release=1.8 -module-name frontline -Xfriend-paths="$OUT/classes")
+    kotlinc "${java8[@]}" -classpath "$jar_min:$OUT/classes:$base_cp" -d "$scratch/min" "${min_files[@]}" >>"$log" 2>&1 ||
         fail "compile against android-all API $MIN_SDK (minSdk): a framework call above minSdk outside an ApiNN object?" "$log"
     declare -A per_level=()
     local file level
@@ -213,7 +219,7 @@ compile_main() {
         level=$(basename "$file" .kt)
         level=${level#Api}
         [[ -n "${ANDROID_ALL[$level]:-}" ]] || fail "$file: no android-all for API $level in scripts/steps/android.sh"
-        kotlinc -no-jdk -classpath "$(android_all_jar "$level"):$OUT/classes:$base_cp" -d "$scratch/api$level-$(basename "$(dirname "$file")")" \
+        kotlinc "${java8[@]}" -classpath "$(android_all_jar "$level"):$OUT/classes:$base_cp" -d "$scratch/api$level-$(basename "$(dirname "$file")")" \
             "$file" >>"$log" 2>&1 || fail "compile $file against android-all API $level" "$log"
         per_level[$level]=$((${per_level[$level]:-0} + 1))
     done

@@ -67,7 +67,9 @@ class SyncRun(
             if (outcome.reenrolmentNeeded || outcome.retryAt != null) break
         }
         var installed = 0
-        if (!reenrol && !stoppedEarly) {
+        // The collector asked to wait (or the core is backing off): no bundle pulls either.
+        val waiting = retryAt != null || (companion.outboxStatus().nextAttemptAt ?: 0L) > nowMs()
+        if (!reenrol && !stoppedEarly && !waiting) {
             for (kind in BUNDLE_KINDS) {
                 if (cancelled()) {
                     stoppedEarly = true

@@ -92,13 +92,13 @@ class AndroidPostureProbeTest {
 
     @Test
     fun biometricStatusesMapToAvailableAndEnrolled() {
-        val cases = mapOf(
+        val cases = mapOf<Int, Pair<Boolean?, Boolean?>>(
             BiometricManager.BIOMETRIC_SUCCESS to (true to true),
             BiometricManager.BIOMETRIC_ERROR_NONE_ENROLLED to (true to false),
             BiometricManager.BIOMETRIC_ERROR_NO_HARDWARE to (false to false),
             BiometricManager.BIOMETRIC_ERROR_HW_UNAVAILABLE to (true to null),
             BiometricManager.BIOMETRIC_ERROR_SECURITY_UPDATE_REQUIRED to (true to null),
-            BiometricManager.BIOMETRIC_STATUS_UNKNOWN to (null to null),
+            -1 to (null to null), // a status this version does not know
         )
         for ((status, expected) in cases) {
             readings.values["biometricStatus"] = status
