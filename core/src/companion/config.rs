@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::config::managed::{ManagedConfig, ManagedConfigOutcome, STORED_MANAGED};
+use crate::config::OrganisationContacts;
 use crate::error::{Error, Result};
 use crate::posture::PostureTrigger;
 use crate::store;
@@ -67,5 +68,13 @@ impl Companion {
             posture_report,
             posture_check_pending,
         })
+    }
+}
+
+impl Companion {
+    /// Whom staff contact, from the configuration in force (managed configuration over the
+    /// app's own). Unset fields are `None`; the words then say "your IT service desk".
+    pub fn organisation_contacts(&self) -> OrganisationContacts {
+        self.config.organisation_contacts()
     }
 }
