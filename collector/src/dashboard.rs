@@ -219,7 +219,7 @@ fn page(status: u16, html: &str, mut headers: Vec<(&'static str, String)>) -> Re
         ("Content-Security-Policy", String::from(CSP)),
         ("Cache-Control", String::from("no-store")),
         ("X-Content-Type-Options", String::from("nosniff")),
-        ("Referrer-Policy", String::from("no-referrer")),
+        ("Referrer-Policy", String::from("same-origin")),
         ("X-Frame-Options", String::from("DENY")),
     ]);
     Reply {

@@ -32,7 +32,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use frontline_core::clock::{Clock, SystemClock};
 use frontline_core::crypto::{b64url, from_b64url, sha256};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
 use hyper::header::{HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -216,8 +216,12 @@ impl Collector {
         let thread = std::thread::Builder::new()
             .name(String::from("collector-main"))
             .spawn(move || {
+                // This reference outlives the runtime, so the store (and a PostgreSQL pool,
+                // whose connections block when closed) is dropped outside async code.
+                let keep = state.clone();
                 runtime.block_on(serve(listener, tls, state, stopped));
                 runtime.shutdown_timeout(Duration::from_secs(1));
+                drop(keep);
             })?;
         log::info!("collector listening");
         Ok(RunningCollector {
@@ -551,22 +555,49 @@ pub(crate) fn header<'a>(request: &'a Req, name: &str) -> Option<&'a str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// How much of a too-large body is read and thrown away before answering `413`, so a client
+/// that sends its whole body before reading the answer still gets it (a lingering close).
+const DRAIN_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Reads the body within the size limit and the time-out, or the reply to send.
-async fn read_body(body: Incoming, limit: usize, timeout: Duration) -> Result<Bytes, Reply> {
-    if body.size_hint().lower() > limit as u64 {
+async fn read_body(mut body: Incoming, limit: usize, timeout: Duration) -> Result<Bytes, Reply> {
+    let limit = limit as u64;
+    let deadline = tokio::time::Instant::now() + timeout;
+    let declared = body.size_hint().lower();
+    let mut too_large = declared > limit;
+    if declared > limit + DRAIN_BYTES {
         return Err(Reply::error(413, "body_too_large").closing());
     }
-    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
-        Err(_) => {
-            log::warn!("a request body did not arrive in time");
-            Err(Reply::error(408, "body_timeout").closing())
+    let mut buf = Vec::with_capacity(usize::try_from(declared.min(limit)).unwrap_or(0));
+    let mut total: u64 = 0;
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => {
+                log::warn!("a request body did not arrive in time");
+                return Err(Reply::error(408, "body_timeout").closing());
+            }
+            Ok(None) => break,
+            Ok(Some(Err(_))) => return Err(Reply::error(400, "unreadable_body").closing()),
+            Ok(Some(Ok(frame))) => {
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
+                total += data.len() as u64;
+                too_large |= total > limit;
+                if too_large {
+                    if total > limit + DRAIN_BYTES {
+                        break;
+                    }
+                    continue;
+                }
+                buf.extend_from_slice(&data);
+            }
         }
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-            Err(Reply::error(413, "body_too_large").closing())
-        }
-        Ok(Err(_)) => Err(Reply::error(400, "unreadable_body").closing()),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
+    if too_large {
+        return Err(Reply::error(413, "body_too_large").closing());
+    }
+    Ok(Bytes::from(buf))
 }
 
 #[derive(Deserialize)]

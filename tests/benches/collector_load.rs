@@ -120,7 +120,7 @@ fn main() {
     let org = OrgReportKey::generate().unwrap();
     let node_args = NodeArgs {
         store: store_arg,
-        org_key_hex: hex(&org.to_private_jwk().unwrap().d.unwrap()),
+        org_key_hex: hex(org.to_private_jwk().unwrap().d.as_deref().unwrap()),
         token: String::from("load-token"),
         max_in_flight: o.in_flight,
         workers: 1,
@@ -227,7 +227,8 @@ fn main() {
                         match reply {
                             Ok(r) => {
                                 mine.push(took);
-                                let v: serde_json::Value = r.into_json().unwrap();
+                                let v: serde_json::Value =
+                                    serde_json::from_str(&r.into_string().unwrap()).unwrap();
                                 let ok = v["results"]
                                     .as_array()
                                     .unwrap()

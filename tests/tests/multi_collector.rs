@@ -192,5 +192,5 @@ fn three_collectors_on_one_postgres_store_each_envelope_once() {
 }
 
 fn org_private_bytes(org: &OrgReportKey) -> Vec<u8> {
-    org.to_private_jwk().unwrap().d.unwrap()
+    org.to_private_jwk().unwrap().d.clone().unwrap()
 }

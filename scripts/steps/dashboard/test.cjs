@@ -45,18 +45,21 @@ async function main() {
     equal(r.status, 401, "status");
   });
 
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      `--user-data-dir=${process.env.USER_DATA_DIR}`,
-    ],
-  });
+  // A fresh user-data-dir per browser (playwright passes it as --user-data-dir).
+  const launch = (dir) =>
+    chromium.launchPersistentContext(dir, {
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      acceptDownloads: true,
+      args: [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      ],
+    });
+  const context = await launch(path.join(process.env.USER_DATA_DIR, "admin"));
   try {
-    const context = await browser.newContext({ acceptDownloads: true });
-    const page = await context.newPage();
+    context.setDefaultTimeout(10000);
+    const page = context.pages()[0] || (await context.newPage());
 
     await check("the sign-in form is shown and a wrong password is refused", async () => {
       const r = await page.goto(BASE + "/dashboard");
@@ -182,12 +185,15 @@ async function main() {
       }
     });
 
-    await check("a fresh browser context without the session is refused", async () => {
-      const other = await browser.newContext();
-      const p = await other.newPage();
-      const r = await p.goto(BASE + "/dashboard/report.json");
-      equal(r.status(), 401, "status");
-      await other.close();
+    await check("a fresh browser profile without the session is refused", async () => {
+      const other = await launch(path.join(process.env.USER_DATA_DIR, "stranger"));
+      try {
+        const p = other.pages()[0] || (await other.newPage());
+        const r = await p.goto(BASE + "/dashboard/report.json");
+        equal(r.status(), 401, "status");
+      } finally {
+        await other.close();
+      }
     });
 
     await page.goto(BASE + "/dashboard");
@@ -199,7 +205,7 @@ async function main() {
       equal(r.status(), 401, "after sign-out");
     });
   } finally {
-    await browser.close();
+    await context.close();
   }
 }
 

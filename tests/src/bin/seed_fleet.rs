@@ -55,7 +55,8 @@ fn post(
     let reply = req
         .send_string(&body.to_string())
         .map_err(|e| e.to_string())?;
-    reply.into_json().map_err(|e| e.to_string())
+    let text = reply.into_string().map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 fn run(url: &str, jwk_file: &str, token: &str) -> Result<(), String> {
