@@ -26,6 +26,8 @@ pub struct CollectorArgs {
 }
 
 /// Collector commands.
+// Parsed once per process: the size of the `serve` variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum CollectorCommand {
     /// Run the collector (loopback by default).

@@ -353,8 +353,11 @@ fn percent(rate: f64) -> String {
     format!("{:.0}%", rate * 100.0)
 }
 
-/// Horizontal bars, one per row; each row is segments of (count, css class, label).
-fn stacked_bars(id: &str, rows: &[(String, Vec<(u64, &'static str, &'static str)>)]) -> String {
+/// One segment of a bar: count, CSS class, word for the tooltip.
+type Segment = (u64, &'static str, &'static str);
+
+/// Horizontal bars, one per row; each row is a label and its segments.
+fn stacked_bars(id: &str, rows: &[(String, Vec<Segment>)]) -> String {
     let (label_w, bar_w, row_h) = (200.0, 420.0, 22.0);
     let height = row_h * rows.len().max(1) as f64 + 8.0;
     let mut svg = format!(

@@ -1254,7 +1254,7 @@ mod tests {
                     .collect()
             })
             .collect();
-        let answers: Vec<(u16, Vec<(String, String)>, Vec<u8>)> = std::thread::scope(|scope| {
+        let answers: Vec<_> = std::thread::scope(|scope| {
             let handles: Vec<_> = batches
                 .iter()
                 .map(|batch| {

@@ -78,6 +78,9 @@ fn options() -> Options {
     o
 }
 
+/// A device of the fleet: index, id, its sealed envelopes, its public key (base64url).
+type SealedDevice = (usize, String, Vec<serde_json::Value>, String);
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -134,8 +137,7 @@ fn main() {
     // The fleet, sealed before the clock starts (on both cores).
     let t = Instant::now();
     let next = AtomicUsize::new(0);
-    let sealed: Mutex<Vec<(usize, String, Vec<serde_json::Value>, String)>> =
-        Mutex::new(Vec::new());
+    let sealed: Mutex<Vec<SealedDevice>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..2 {
             s.spawn(|| loop {
