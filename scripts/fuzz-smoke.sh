@@ -77,6 +77,10 @@ if [ "$#" -gt 0 ]; then
 else
     mapfile -t targets < <(cargo fuzz list)
 fi
+if [ "${#targets[@]}" -eq 0 ]; then
+    echo "fuzz-smoke: no fuzz targets found (cargo fuzz list)" >&2
+    exit 1
+fi
 
 build_log="$(mktemp)"
 if ! build_targets >"$build_log" 2>&1; then
@@ -120,6 +124,7 @@ wait
 
 status=0
 total=0
+crashes=0
 printf '%-22s %12s %8s\n' target inputs result
 for target in "${targets[@]}"; do
     log="$scratch/$target.log"
@@ -129,8 +134,10 @@ for target in "${targets[@]}"; do
     total=$((total + ${inputs:-0}))
     if [ "$result" != ok ]; then
         status=1
+        crashes=$((crashes + 1))
         grep -E 'panicked|ERROR|SUMMARY|Test unit written' "$log" | head -20 >&2 || true
     fi
 done
-printf '%-22s %12s\n' "total ($seconds s each, $jobs at a time, $build_mode build)" "$total"
+printf 'total: %d targets, %d inputs, %d crashed (%s s each, %s at a time, %s build)\n' \
+    "${#targets[@]}" "$total" "$crashes" "$seconds" "$jobs" "$build_mode"
 exit "$status"
