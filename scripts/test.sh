@@ -435,7 +435,13 @@ run_step() {
     if ((status != 0 && failed == 0)); then
         echo "${line% * *} $passed 1" >"$LOGS/$name.result"
     fi
-    ((status == 0 && failed == 0)) || return 1
+    if ((status != 0 || failed != 0)); then
+        if [[ -f "$LOGS/$name.log" ]]; then
+            echo "---- build/logs/$name.log (the step's own log, last 100 lines) ----"
+            tail -n 100 "$LOGS/$name.log"
+        fi
+        return 1
+    fi
     ((passed > 0)) || { echo "step $name ran no tests"; return 1; }
 }
 
