@@ -517,7 +517,7 @@ if [[ "$MODE" == quick ]]; then
     passed=0 failed=0 ignored=0 status=0
     while IFS=$'\t' read -r package dir exe; do
         echo "  $package: ${exe#"$TARGET_DIR"/}"
-        (cd "$dir" && CARGO_MANIFEST_DIR="$dir" "$exe") >>"$LOGS/rust-tests.out" 2>&1 || status=1
+        (cd "$dir" && CARGO_MANIFEST_DIR="$dir" "$exe") </dev/null >>"$LOGS/rust-tests.out" 2>&1 || status=1
     done <"$LOGS/quick-tests.txt"
     while read -r p f i; do
         passed=$((passed + p)) failed=$((failed + f)) ignored=$((ignored + i))
