@@ -63,6 +63,17 @@ unmount_all() {
     MOUNTS=()
 }
 
+# Kills what this step left running inside the root (a hung test, the collector it started):
+# processes whose root directory is ours. XCTest on Linux does not stop on SIGTERM.
+stop_root_processes() {
+    local proc pid
+    for proc in /proc/[0-9]*; do
+        pid=${proc#/proc/}
+        [[ "$(readlink "$proc/root" 2>/dev/null)" == "$SWIFT_ROOT" ]] && kill -KILL "$pid" 2>/dev/null
+    done
+    return 0
+}
+
 # mount_at TARGET ARGS...: mounts (after undoing a mount a killed run left behind).
 mount_at() {
     local target=$1
@@ -105,7 +116,7 @@ run() {
     copy_if_changed "$bindings/Frontline.swift" "$generated/Frontline.swift"
     copy_if_changed "$bindings/FrontlineCore.swift" "$generated/FrontlineCore.swift"
 
-    trap unmount_all EXIT INT TERM
+    trap 'stop_root_processes; unmount_all' EXIT INT TERM
     mount_at "$SWIFT_ROOT/proc" -t proc proc
     mount_at "$SWIFT_ROOT/dev" --bind /dev
     # The checkout (with build/bindings and .cache/swift-build) at the same path inside the root,
@@ -117,11 +128,17 @@ run() {
     esac
 
     local status=0
+    # Extra arguments go to `swift test` (e.g. `run --filter SyncTests` while iterating). A hung
+    # test cannot hold the test command for ever: the whole step has ${SWIFT_TIMEOUT:-900} s.
     chroot "$SWIFT_ROOT" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 \
         LD_LIBRARY_PATH="$bindings" FRONTLINE_BIN="$frontline" \
-        /bin/bash -c 'cd "$1/ios" && swift build --build-tests --scratch-path "$1/.cache/swift-build" &&
-            swift test --skip-build --scratch-path "$1/.cache/swift-build"' swift "$ROOT" \
+        timeout --kill-after=10 "${SWIFT_TIMEOUT:-900}" /bin/bash -c '
+            root=$1
+            shift
+            cd "$root/ios" && swift build --build-tests --scratch-path "$root/.cache/swift-build" &&
+                swift test --skip-build --scratch-path "$root/.cache/swift-build" "$@"' swift "$ROOT" "$@" \
         >"$log" 2>&1 || status=$?
+    stop_root_processes
     unmount_all
     trap - EXIT INT TERM
 
@@ -147,7 +164,10 @@ run() {
 
 case "${1:-}" in
 install) install ;;
-run) run ;;
+run)
+    shift
+    run "$@"
+    ;;
 *)
     echo "usage: $0 install|run" >&2
     exit 2

@@ -31,9 +31,9 @@ public enum ManagedAppConfig {
     private static func text(_ value: Any) -> String? {
         switch value {
         case let text as String: return text
-        // NSNumber from a plist: a CFBoolean is a Bool, anything else an integer (or refused).
+        // A plist number: a boolean is stored as a char ("c"), anything else must be whole.
         case let number as NSNumber:
-            if CFGetTypeID(number) == CFBooleanGetTypeID() { return number.boolValue ? "true" : "false" }
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
             let double = number.doubleValue
             guard double == double.rounded(), abs(double) < 1e15 else { return nil }
             return String(number.int64Value)

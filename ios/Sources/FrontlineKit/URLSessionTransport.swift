@@ -54,8 +54,9 @@ public final class URLSessionTransport: NSObject, HTTPTransport, URLSessionTaskD
         return .response(HttpResponse(status: UInt16(clamping: http.statusCode), headers: headers, body: reply.0 ?? Data()))
     }
 
-    /// Headers URLSession sets itself.
-    static let managedBySession: Set<String> = ["content-length", "host", "connection"]
+    /// Headers URLSession sets itself. The core's Content-Length is kept: without it
+    /// FoundationNetworking (libcurl) sends the body chunked, which the collector must not need.
+    static let managedBySession: Set<String> = ["host", "connection"]
 
     /// The core's kind of failure for a URLSession error.
     public static func failure(for error: Error) -> TransportFailure {

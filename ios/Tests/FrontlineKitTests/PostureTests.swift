@@ -31,7 +31,7 @@ final class PostureTests: XCTestCase {
     func testProbeReadingsBecomeFactsWithUnknownsAndNamedSignals() throws {
         let facts = currentIPhoneReadings().deviceFacts()
         XCTAssertEqual(facts.platform, .ios)
-        XCTAssertEqual(facts.osVersion, "27.1.0")
+        XCTAssertEqual(facts.osVersion, "27.1.1")
         XCTAssertEqual(facts.secureLockScreen, true)
         XCTAssertEqual(facts.storageEncryption, .dataProtectionOn)
         XCTAssertEqual(facts.rootSignals, [])
@@ -97,7 +97,7 @@ final class PostureTests: XCTestCase {
         let feedback = try XCTUnwrap(defaults.dictionary(forKey: ManagedAppConfig.feedbackKey) as? [String: String])
         XCTAssertEqual(feedback["posture.request_id"], "mdm-req-41")
         XCTAssertEqual(feedback["posture.report_id"], report.reportId)
-        XCTAssertEqual(feedback["posture.verdict"], "compliant")
+        XCTAssertEqual(feedback["posture.verdict"], "compliant", "\(report.checks.map { "\($0.checkId)=\($0.status)" })")
         XCTAssertFalse(feedback.values.contains { $0.contains("stf-swift-posture") })
 
         // The same request id from a fresh observer (an app restart) runs nothing in the core.

@@ -8,6 +8,9 @@ import FrontlineKit
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 
 final class SyncTests: XCTestCase {
@@ -20,8 +23,9 @@ final class SyncTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
+        // SIGKILL: a child of XCTest on Linux inherits SIGTERM ignored.
         if let collector, collector.isRunning {
-            collector.terminate()
+            kill(collector.processIdentifier, SIGKILL)
             collector.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: dir)

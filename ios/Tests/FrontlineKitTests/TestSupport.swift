@@ -126,7 +126,7 @@ func makeTemporaryDirectory(_ name: String) throws -> URL {
 /// What IOSPostureProbe reads on a current iPhone with a passcode and Face ID, not jailbroken.
 func currentIPhoneReadings(now: Date = Date()) -> IOSProbeReadings {
     IOSProbeReadings(
-        osVersion: (27, 1, 0), osBuild: "25B74", passcode: .set, biometry: .enrolled,
+        osVersion: (27, 1, 1), osBuild: "25B78", passcode: .set, biometry: .enrolled,
         jailbreakStoreFound: false, wroteOutsideSandbox: false,
         loadedImages: ["/usr/lib/libSystem.B.dylib", "/System/Library/Frameworks/UIKit.framework/UIKit"],
         debuggerAttached: false, simulator: false, managedConfigPresent: true, appVersion: "0.1.0",
