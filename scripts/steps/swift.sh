@@ -89,6 +89,27 @@ copy_if_changed() {
     cmp -s "$1" "$2" 2>/dev/null || cp "$1" "$2"
 }
 
+# Every Apple-only Swift file (its code behind an Apple framework's `canImport`, or the app
+# target) must be listed in docs/ios.md and be under 150 lines: it is not compiled here.
+check_apple_only_files() {
+    local f rel bad=0
+    while IFS= read -r f; do
+        rel=${f#"$ROOT"/}
+        grep -qF "\`$rel\`" "$ROOT/docs/ios.md" || {
+            echo "swift: $rel is not compiled here but not listed in docs/ios.md" >&2
+            bad=1
+        }
+        (($(wc -l <"$f") < 150)) || {
+            echo "swift: $rel is not compiled here and has 150 lines or more" >&2
+            bad=1
+        }
+    done < <({
+        grep -rlE '^#if canImport\((Security|LocalAuthentication|BackgroundTasks|os|SwiftUI|UIKit)\)' "$ROOT/ios/Sources"
+        find "$ROOT/ios/Sample" -name '*.swift'
+    } | sort -u)
+    return "$bad"
+}
+
 run() {
     local target_dir="${CARGO_TARGET_DIR:-$ROOT/target}"
     local bindings="$ROOT/build/bindings" logs="$ROOT/build/logs"
@@ -112,6 +133,7 @@ run() {
         echo "swift: ${frontline} missing: cargo build -p frontline-cli" >&2
         exit 1
     }
+    check_apple_only_files || exit 1
     # The generated Swift is build output (gitignored); the package compiles it in place.
     copy_if_changed "$bindings/Frontline.swift" "$generated/Frontline.swift"
     copy_if_changed "$bindings/FrontlineCore.swift" "$generated/FrontlineCore.swift"
