@@ -44,7 +44,8 @@ final class SampleAppDelegate: NSObject, UIApplicationDelegate, ObservableObject
             let config = CompanionConfig(
                 organisationId: "example-trust", organisationUrl: "https://example-trust.example",
                 staffPseudonym: "stf-sample", staffRole: .allStaff, collectorUrl: nil, enrolmentToken: nil,
-                publisherKey: nil, orgReportKey: nil, postureCheckRequestId: nil, syncIntervalMinutes: 60, syncWifiOnly: false
+                publisherKey: nil, orgReportKey: nil, postureCheckRequestId: nil, syncIntervalMinutes: 60, syncWifiOnly: false,
+                locale: Locale.current.identifier
             )
             // A real app asks the user first; the sample accepts (unsent reports are kept).
             let opened = try openCompanion(dataDir: dir.path, config: config, keyStore: KeychainKeyStore()) { _ in true }
@@ -71,7 +72,7 @@ struct ProblemBanner: View {
 
     var body: some View {
         if let problem = model.problem {
-            Text(problemWords(problem))
+            Text(problemWords(problem, contacts: model.contacts))
                 .font(.callout)
                 .padding()
                 .background(.thinMaterial, in: RoundedRectangle(cornerRadius: 12))

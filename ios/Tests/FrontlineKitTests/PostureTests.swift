@@ -122,4 +122,16 @@ final class PostureTests: XCTestCase {
         }
         XCTAssertEqual(try app.config(), before)
     }
+
+    func testServiceDeskWordsComeFromTheManagedContacts() throws {
+        XCTAssertEqual(ContactWords.serviceDesk(try app.organisationContacts()), "contact your IT service desk")
+        let managed: [String: Any] = ["org_name": "Example Trust", "it_service_desk_phone": "0300 123 4567"]
+        _ = try app.applyManagedConfig(config: ManagedAppConfig.textValues(managed).values)
+        let contacts = try app.organisationContacts()
+        XCTAssertEqual(ContactWords.serviceDesk(contacts), "call the Example Trust IT service desk on 0300 123 4567")
+        XCTAssertEqual(
+            problemWords(.badManagedConfig(keys: ["collector_url"]), contacts: contacts),
+            "Your organisation's settings have problems (collector_url). Call the Example Trust IT service desk on 0300 123 4567."
+        )
+    }
 }

@@ -16,6 +16,7 @@ public final class AppModel: ObservableObject {
     @Published public private(set) var outboxLines: [String] = []
     @Published public private(set) var deadLetters = 0
     @Published public var problem: FrontlineProblem?
+    @Published public private(set) var contacts: OrganisationContacts?
 
     public init(companion: Companion) {
         self.companion = companion
@@ -39,8 +40,9 @@ public final class AppModel: ObservableObject {
             posture = try companion.latestPostureReport().map(PostureScreenModel.init(report:))
             tracks = TrainingScreenModel.tracks(try companion.trainingModules())
             advisories = try companion.advisoriesForDevice().map(AdvisoryRow.init)
+            contacts = try companion.organisationContacts()
             let status = try companion.outboxStatus()
-            outboxLines = OutboxScreenModel.lines(status)
+            outboxLines = OutboxScreenModel.lines(status, contacts: contacts)
             deadLetters = Int(status.dead)
         }
     }
@@ -81,16 +83,4 @@ public final class AppModel: ObservableObject {
     }
 }
 
-/// The words of a problem, for the banner.
-public func problemWords(_ problem: FrontlineProblem) -> String {
-    switch problem {
-    case .retryLater(let words): words
-    case .offerRecovery: "Frontline cannot read its saved data. Restart the app to reset it; unsent reports are kept."
-    case .updateApp: "Update Frontline from the App Store."
-    case .badManagedConfig(let keys): "Your organisation's settings have problems (\(keys.joined(separator: ", "))). Contact your IT service desk."
-    case .reopen: "Frontline was closed. Restart the app."
-    case .refused(let words): words
-    case .internalFailure: "Something went wrong in Frontline. Try again."
-    }
-}
 #endif
