@@ -14,7 +14,7 @@
 # durable defaults (fsync, synchronous_commit), as the load benchmark does.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="$ROOT/build/postgres.dir"
+STATE="${FRONTLINE_PG_STATE:-$ROOT/build/postgres.dir}" # another file runs a second cluster
 PG_USER=postgres
 
 pg_bin() {
