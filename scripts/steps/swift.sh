@@ -152,6 +152,7 @@ run() {
     local status=0
     # Extra arguments go to `swift test` (e.g. `run --filter SyncTests` while iterating). A hung
     # test cannot hold the test command for ever: the whole step has ${SWIFT_TIMEOUT:-900} s.
+    # shellcheck disable=SC2016 # expanded by the inner bash
     chroot "$SWIFT_ROOT" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 \
         LD_LIBRARY_PATH="$bindings" FRONTLINE_BIN="$frontline" \
         timeout --kill-after=10 "${SWIFT_TIMEOUT:-900}" /bin/bash -c '
@@ -164,15 +165,12 @@ run() {
     unmount_all
     trap - EXIT INT TERM
 
-    # XCTest's last summary line: "Executed 9 tests, with 0 failures (0 unexpected) in ...".
-    local executed failures
-    read -r executed failures < <(sed -nE 's/.*Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1 \2/p' "$log" |
-        tail -n 1) || true
-    executed=${executed:-0}
-    failures=${failures:-0}
-    local passed=$((executed - failures))
+    # One line per test case: "Test Case 'SyncTests.testX' passed (0.1 seconds)" (or failed).
+    local passed failures
+    passed=$(grep -cE "^Test Case '.*' passed" "$log" || true)
+    failures=$(grep -cE "^Test Case '.*' failed" "$log" || true)
     if ((status != 0 && failures == 0)); then
-        failures=1 # the build failed, or XCTest crashed before its summary
+        failures=1 # the build failed, or XCTest crashed or hung before the end
     fi
     echo "Swift $passed $failures" >"$result"
     grep -E "^Test Case .* (passed|failed)|error:" "$log" | sed -E 's/^Test Case .*\.([A-Za-z0-9_]+)\]?. (passed|failed).*/\2 \1/' | head -n 60 || true

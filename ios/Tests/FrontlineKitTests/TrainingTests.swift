@@ -99,4 +99,20 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(rows[1].dateWords, "Refresher due 1 Dec 2026")
         XCTAssertTrue(rows[0].needsAttention && rows[1].needsAttention && !rows[2].needsAttention)
     }
+
+    func testLessonMarkdownBecomesBlocksForTheScreen() throws {
+        XCTAssertEqual(LessonModel.blocks("# Title\n\nOne\nline.\n\n## Steps\n1. First\n2. Second\n- A **bold** point\n  that wraps\n"), [
+            .heading(level: 1, text: "Title"), .paragraph("One line."), .heading(level: 2, text: "Steps"),
+            .numbered(1, "First"), .numbered(2, "Second"), .bullet("A **bold** point that wraps"),
+        ])
+        // Every lesson of the built-in pack: a heading first, and no Markdown block syntax left over.
+        for module in try app.trainingModules() {
+            let blocks = LessonModel.blocks(try app.trainingModule(moduleId: module.id).lessonMarkdown)
+            guard case .heading(1, _)? = blocks.first else { return XCTFail("\(module.id) starts with \(String(describing: blocks.first))") }
+            for case .paragraph(let text) in blocks {
+                XCTAssertFalse(text.hasPrefix("#") || text.hasPrefix("- ") || text.range(of: #"^\d+\. "#, options: .regularExpression) != nil,
+                               "\(module.id): \(text)")
+            }
+        }
+    }
 }

@@ -19,14 +19,16 @@ public struct LessonView: View {
         ScrollView {
             if let detail {
                 VStack(alignment: .leading, spacing: 16) {
-                    Text(lesson(detail.lessonMarkdown)).font(.body)
+                    ForEach(Array(LessonModel.blocks(detail.lessonMarkdown).enumerated()), id: \.offset) { _, block in
+                        blockView(block)
+                    }
                     if !detail.keyPoints.isEmpty {
                         Text("Key points").font(.headline).accessibilityAddTraits(.isHeader)
                         ForEach(detail.keyPoints, id: \.self) { point in
                             Label(point, systemImage: "checkmark.circle").font(.body)
                         }
                     }
-                    NavigationLink("Take the quiz (pass mark \(detail.passMarkPercent)%)") {
+                    NavigationLink(quizTitle(detail)) {
                         QuizView(model: model, session: QuizSession(detail: detail))
                     }
                     .font(.headline)
@@ -44,7 +46,25 @@ public struct LessonView: View {
         }
     }
 
-    private func lesson(_ markdown: String) -> AttributedString {
+    private func quizTitle(_ detail: TrainingModuleDetail) -> String {
+        "Take the quiz (pass mark \(detail.passMarkPercent)%)"
+    }
+
+    @ViewBuilder
+    private func blockView(_ block: LessonBlock) -> some View {
+        switch block {
+        case .heading(let level, let text):
+            Text(inline(text)).font(level <= 1 ? .title2 : .headline).accessibilityAddTraits(.isHeader)
+        case .paragraph(let text):
+            Text(inline(text)).font(.body)
+        case .bullet(let text):
+            Label { Text(inline(text)) } icon: { Text("•").accessibilityHidden(true) }.font(.body)
+        case .numbered(let number, let text):
+            Label { Text(inline(text)) } icon: { Text("\(number).") }.font(.body)
+        }
+    }
+
+    private func inline(_ markdown: String) -> AttributedString {
         let options = AttributedString.MarkdownParsingOptions(interpretedSyntax: .inlineOnlyPreservingWhitespace)
         return (try? AttributedString(markdown: markdown, options: options)) ?? AttributedString(markdown)
     }

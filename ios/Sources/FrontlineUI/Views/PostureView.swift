@@ -28,7 +28,7 @@ public struct PostureView: View {
                     ForEach(posture.rows) { row in
                         VStack(alignment: .leading, spacing: 6) {
                             Text(row.title).font(.headline)
-                            Text(row.statusWords).font(.subheadline).foregroundStyle(row.needsAction ? .red : .secondary)
+                            Text(row.statusWords).font(.subheadline).foregroundStyle(row.needsAction ? Color.red : Color.secondary)
                             Text(row.detail).font(.body)
                             if row.needsAction && row.opensSettings {
                                 Button("Open Settings") {

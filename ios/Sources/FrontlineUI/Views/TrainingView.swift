@@ -22,7 +22,7 @@ public struct TrainingView: View {
                                 Text(row.title).font(.headline)
                                 Text(row.statusWords).font(.subheadline)
                                 if let date = row.dateWords {
-                                    Text(date).font(.subheadline).foregroundStyle(row.needsAttention ? .red : .secondary)
+                                    Text(date).font(.subheadline).foregroundStyle(row.needsAttention ? Color.red : Color.secondary)
                                 }
                             }
                         }
