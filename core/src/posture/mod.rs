@@ -7,16 +7,19 @@
 //! organisation's MDM (with its request id, answered once per id). [`feedback`] turns the
 //! latest report into MDM feedback. Nothing here reads the OS itself.
 
+pub mod advice;
 pub mod evaluate;
 pub mod facts;
 pub mod feedback;
 pub mod policy;
+pub mod words;
 
 use std::collections::BTreeMap;
 
 use rusqlite::{OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
+pub use advice::{CheckAdvice, PostureAdvice};
 pub use evaluate::{CheckResult, CheckStatus, Verdict};
 pub use facts::{DeviceFacts, LockComplexity, Platform, RootSignal, StorageEncryption};
 pub use feedback::{FeedbackSeverity, KeyedAppState, MdmFeedback};
@@ -185,20 +188,27 @@ impl Companion {
 
     /// The most recent posture report, if a check has run.
     pub fn latest_posture_report(&self) -> Result<Option<PostureReport>> {
-        let row: Option<(String, Vec<u8>)> = self
-            .store
-            .conn()
-            .query_row(
-                "SELECT id, report_sealed FROM posture_report ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        row.map(|(id, sealed)| {
-            self.sealer
-                .open_json("posture_report", "report_sealed", &id, &sealed)
-        })
-        .transpose()
+        Ok(self.recent_posture_reports(1)?.into_iter().next())
+    }
+
+    /// Up to `limit` posture reports, newest first.
+    pub(crate) fn recent_posture_reports(&self, limit: u32) -> Result<Vec<PostureReport>> {
+        let conn = self.store.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, report_sealed FROM posture_report ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut reports = Vec::new();
+        for row in rows {
+            let (id, sealed) = row?;
+            reports.push(
+                self.sealer
+                    .open_json("posture_report", "report_sealed", &id, &sealed)?,
+            );
+        }
+        Ok(reports)
     }
 
     /// The MDM request id waiting for facts, if any.
