@@ -7,7 +7,7 @@
 //! updates, a rooted or jailbroken phone), to stop using it for patient data and whom to call.
 //! [`advise`] builds that from a report, the policy's words ([`super::words`]), the
 //! organisation's contacts and a language, at a given time. It is pure; the `Companion`
-//! method only loads its inputs. Dates are UK civil dates in words, never ISO timestamps.
+//! method (`companion/posture.rs`) only loads its inputs. Dates are UK civil dates in words, never ISO timestamps.
 
 use serde::{Deserialize, Serialize};
 use time::{Month, OffsetDateTime, Weekday};
@@ -18,8 +18,6 @@ use super::policy::{builtin_policy, Policy, PolicyCheck, Rule, SettingsTarget};
 use super::words::{AdviceEntry, AdviceSection, Words};
 use super::PostureReport;
 use crate::clock::UnixMillis;
-use crate::error::Result;
-use crate::Companion;
 
 /// The Settings URL an iOS app may open: `UIApplication.openSettingsURLString`. iOS has no
 /// public URL into Passcode or Software Update, so this opens the Settings app (at the app's
@@ -440,41 +438,6 @@ pub fn advise(report: &PostureReport, ctx: &AdviceContext<'_>) -> PostureAdvice 
         verdict: report.verdict,
         headline,
         checks,
-    }
-}
-
-impl Companion {
-    /// Advice for people on the latest posture report, for the facts' platform, in the
-    /// configured locale's language (English by default): `None` before any check has run.
-    pub fn posture_advice(&self) -> Result<Option<PostureAdvice>> {
-        let locale = self.config.locale.clone();
-        self.posture_advice_in(locale.as_deref())
-    }
-
-    /// As [`Companion::posture_advice`], in the language of `locale` (`cy`, `en-GB`),
-    /// falling back to English for anything not translated.
-    pub fn posture_advice_in(&self, locale: Option<&str>) -> Result<Option<PostureAdvice>> {
-        let mut recent = self.recent_posture_reports(2)?.into_iter();
-        let Some(report) = recent.next() else {
-            return Ok(None);
-        };
-        let previous = recent.next();
-        let policy = self.active_policy()?;
-        let contacts = self.organisation_contacts();
-        Ok(Some(advise(
-            &report,
-            &AdviceContext {
-                policy: &policy,
-                previous: previous.as_ref(),
-                contact: Contact {
-                    org_name: contacts.org_name.as_deref(),
-                    phone: contacts.it_service_desk_phone.as_deref(),
-                    url: contacts.it_service_desk_url.as_deref(),
-                },
-                locale,
-                now: self.now_ms(),
-            },
-        )))
     }
 }
 
