@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use frontline_core::advisory::AdvisoryMatch;
 use frontline_core::config::managed::ManagedConfigOutcome;
-use frontline_core::posture::{DeviceFacts, MdmFeedback, PostureReport, PostureTrigger};
+use frontline_core::posture::{
+    DeviceFacts, MdmFeedback, PostureAdvice, PostureReport, PostureTrigger,
+};
 
 use crate::{Companion, FrontlineError};
 
@@ -34,6 +36,24 @@ impl Companion {
     /// The most recent posture report, if a check has run.
     pub fn latest_posture_report(&self) -> Result<Option<PostureReport>, FrontlineError> {
         self.with(|c| c.latest_posture_report())
+    }
+
+    /// The latest posture report in words for the member of staff, for the facts' platform
+    /// and in the configured locale's language (English by default): a headline ("Needs
+    /// fixing by Friday 4 December"), and per check the status in words, why it matters,
+    /// numbered steps, the settings screen to open (Android `Intent` action, iOS Settings URL)
+    /// and what to do when the phone cannot be fixed. Null before any check has run.
+    pub fn posture_advice(&self) -> Result<Option<PostureAdvice>, FrontlineError> {
+        self.with(|c| c.posture_advice())
+    }
+
+    /// As `postureAdvice()`, in the language of `locale` (e.g. `cy`, `en-GB`), falling back
+    /// to English for anything not translated.
+    pub fn posture_advice_in(
+        &self,
+        locale: String,
+    ) -> Result<Option<PostureAdvice>, FrontlineError> {
+        self.with(|c| c.posture_advice_in(Some(&locale)))
     }
 
     /// Validates and applies the managed configuration read from the MDM (key → value as

@@ -25,6 +25,9 @@ pub struct DeviceArgs {
     /// Ed25519 public key.
     #[arg(long)]
     pub publisher_key: Option<String>,
+    /// The user's locale (e.g. `en-GB`, `cy`): the language of posture advice.
+    #[arg(long)]
+    pub locale: Option<String>,
     #[command(subcommand)]
     pub command: DeviceCommand,
 }
@@ -143,6 +146,7 @@ pub fn run(args: DeviceArgs) -> CliResult {
         .as_deref()
         .map(crate::train::publisher_key_arg)
         .transpose()?;
+    config.locale = args.locale.clone();
     crate::sync::configure(&mut config, &args.command)?;
     let mut companion = open_device(&args.data_dir, config)?;
     match args.command {

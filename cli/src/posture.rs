@@ -8,7 +8,9 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 use frontline_core::clock::rfc3339;
 use frontline_core::config::managed;
-use frontline_core::posture::{DeviceFacts, PostureReport, PostureTrigger};
+use frontline_core::posture::{
+    CheckStatus, DeviceFacts, PostureAdvice, PostureReport, PostureTrigger,
+};
 use frontline_core::{Companion, Error};
 
 use crate::{CliError, CliResult};
@@ -94,43 +96,122 @@ fn to_json<T: serde::Serialize>(value: &T) -> CliResult<String> {
         .map_err(|e| CliError::Message(format!("JSON output failed: {e}")))
 }
 
-/// Prints a report for people.
-pub fn print_report(report: &PostureReport) {
+/// Cuts `text` into lines of at most `width` characters at spaces, each line after the first
+/// starting with `indent` (a word longer than a line stays whole).
+fn wrap(text: &str, width: usize, first: &str, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from(first);
+    let mut line_has_word = false;
+    for word in text.split_whitespace() {
+        let needed = line.chars().count() + usize::from(line_has_word) + word.chars().count();
+        if line_has_word && needed > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = String::from(indent);
+            line_has_word = false;
+        }
+        if line_has_word {
+            line.push(' ');
+        }
+        line.push_str(word);
+        line_has_word = true;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+/// The terminal width from `COLUMNS` (40–120), else 80.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .map_or(80, |c| c.clamp(40, 120))
+}
+
+/// Posture advice for people, as the apps show it: the headline, then each check that needs
+/// something done with why, numbered steps, the settings screen and what to do when the phone
+/// cannot be fixed; the checks that are fine on one line each.
+pub fn render_advice(advice: &PostureAdvice, width: usize) -> String {
+    let mut out = wrap(&advice.headline, width, "", "");
+    let mut fine = Vec::new();
+    for c in &advice.checks {
+        if matches!(c.status, CheckStatus::Pass | CheckStatus::NotApplicable) {
+            fine.push(format!("{}: {}", c.title, c.status_words));
+            continue;
+        }
+        out.push('\n');
+        out.push_str(&wrap(
+            &format!("{}: {}", c.title, c.status_words),
+            width,
+            "* ",
+            "  ",
+        ));
+        out.push_str(&wrap(&c.why, width, "  ", "  "));
+        for (i, step) in c.steps.iter().enumerate() {
+            let number = format!("  {}. ", i + 1);
+            let indent = " ".repeat(number.len());
+            out.push_str(&wrap(step, width, &number, &indent));
+        }
+        if let Some(target) = &c.settings_target {
+            out.push_str(&wrap(
+                &format!("Settings screen the app opens: {target}"),
+                width,
+                "  ",
+                "    ",
+            ));
+        }
+        if let Some(cannot_fix) = &c.cannot_fix {
+            out.push_str(&wrap(
+                &format!("If it can't be fixed: {cannot_fix}"),
+                width,
+                "  ",
+                "    ",
+            ));
+        }
+        if let Some(lesson) = &c.lesson_id {
+            out.push_str(&wrap(&format!("Lesson: {lesson}"), width, "  ", "    "));
+        }
+    }
+    if !fine.is_empty() {
+        out.push('\n');
+        for line in fine {
+            out.push_str(&wrap(&line, width, "  ", "    "));
+        }
+    }
+    out
+}
+
+/// Prints a report for people: the advice for the latest report (which `report` is).
+pub fn print_report(companion: &Companion, report: &PostureReport) -> CliResult {
+    match companion.posture_advice()? {
+        Some(advice) => print!("{}", render_advice(&advice, terminal_width())),
+        None => println!("no posture check has run"),
+    }
     println!(
-        "verdict: {}  (trigger {}{}, policy {} {}, checked {})",
-        report.verdict.as_str(),
+        "\n(policy {} {}, asked by {}{})",
+        report.policy_id,
+        report.policy_version,
         report.trigger.as_str(),
         report
             .trigger
             .request_id()
             .map(|id| format!(" {id}"))
             .unwrap_or_default(),
-        report.policy_id,
-        report.policy_version,
-        rfc3339(report.created_at_ms)
     );
-    for c in &report.checks {
-        println!(
-            "  {:<15} {:<19} {:<8} {}",
-            c.status.as_str(),
-            c.check_id,
-            c.severity.as_str(),
-            c.observed
-        );
-        if matches!(c.status.as_str(), "fail" | "unknown" | "warn") {
-            println!("  {:<15} expected: {}", "", c.expected);
-            let lesson = c.remediation.lesson_id.as_deref().unwrap_or("-");
-            let screen = c
-                .remediation
-                .settings_target
-                .android_action()
-                .unwrap_or("-");
-            println!("  {:<15} fix: lesson {lesson}, settings {screen}", "");
-        }
-        if let Some(deadline) = c.grace_deadline_ms {
-            println!("  {:<15} fix by {}", "", rfc3339(deadline));
-        }
+    Ok(())
+}
+
+/// The report as JSON (machine codes), with the advice for people under `advice`.
+pub fn report_json(report: &PostureReport, advice: Option<&PostureAdvice>) -> CliResult<String> {
+    let mut value = serde_json::to_value(report)
+        .map_err(|e| CliError::Message(format!("JSON output failed: {e}")))?;
+    if let (Some(object), Some(advice)) = (value.as_object_mut(), advice) {
+        let advice = serde_json::to_value(advice)
+            .map_err(|e| CliError::Message(format!("JSON output failed: {e}")))?;
+        object.insert(String::from("advice"), advice);
     }
+    to_json(&value)
 }
 
 /// `device check`.
@@ -143,9 +224,10 @@ pub fn check(
     let facts = read_facts(facts)?;
     let report = companion.check_posture(facts, trigger)?;
     if json {
-        println!("{}", to_json(&report)?);
+        let advice = companion.posture_advice()?;
+        println!("{}", report_json(&report, advice.as_ref())?);
     } else {
-        print_report(&report);
+        print_report(companion, &report)?;
     }
     Ok(())
 }
@@ -189,7 +271,7 @@ pub fn apply_config(companion: &mut Companion, file: &Path) -> CliResult {
             }
             if let Some(report) = &outcome.posture_report {
                 println!("  posture check requested by MDM ran:");
-                print_report(report);
+                print_report(companion, report)?;
             }
             Ok(())
         }
@@ -311,4 +393,75 @@ pub fn demo_mdm_check(companion: &mut frontline_core::Companion) -> CliResult {
         feedback.keyed_app_states.len()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frontline_core::posture::{CheckAdvice, Verdict};
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        let text = "Tap Face ID & Passcode (on iPhones with a Home button: Touch ID & Passcode).";
+        let out = wrap(text, 30, "  2. ", "     ");
+        for line in out.lines() {
+            assert!(line.chars().count() <= 30, "{line}");
+        }
+        assert!(out.starts_with("  2. Tap Face ID & Passcode"), "{out}");
+        assert_eq!(
+            out.split_whitespace().collect::<Vec<_>>().join(" "),
+            format!("2. {text}")
+        );
+        // A word longer than the line stays whole.
+        assert_eq!(
+            wrap("https://a.very.long.example/path", 10, "", ""),
+            "https://a.very.long.example/path\n"
+        );
+    }
+
+    #[test]
+    fn advice_is_rendered_for_people() {
+        let advice = PostureAdvice {
+            verdict: Verdict::InGrace,
+            headline: String::from("Needs fixing by Friday 4 December"),
+            checks: vec![
+                CheckAdvice {
+                    check_id: String::from("screen_lock"),
+                    status: CheckStatus::Fail,
+                    status_words: String::from("Needs fixing by Friday 4 December"),
+                    title: String::from("Screen lock"),
+                    why: String::from("Why."),
+                    steps: vec![String::from("First."), String::from("Second.")],
+                    settings_target: Some(String::from("app-settings:")),
+                    cannot_fix: Some(String::from("Call IT.")),
+                    lesson_id: Some(String::from("screen-lock")),
+                },
+                CheckAdvice {
+                    check_id: String::from("usb_debugging"),
+                    status: CheckStatus::NotApplicable,
+                    status_words: String::from("Doesn't apply to this phone"),
+                    title: String::from("USB debugging"),
+                    why: String::from("Why."),
+                    steps: vec![],
+                    settings_target: None,
+                    cannot_fix: None,
+                    lesson_id: None,
+                },
+            ],
+        };
+        assert_eq!(
+            render_advice(&advice, 80),
+            "Needs fixing by Friday 4 December\n\
+             \n\
+             * Screen lock: Needs fixing by Friday 4 December\n  \
+             Why.\n  \
+             1. First.\n  \
+             2. Second.\n  \
+             Settings screen the app opens: app-settings:\n  \
+             If it can't be fixed: Call IT.\n  \
+             Lesson: screen-lock\n\
+             \n  \
+             USB debugging: Doesn't apply to this phone\n"
+        );
+    }
 }

@@ -549,11 +549,11 @@ mod bundles {
     use frontline_core::bundle::{sign_bundle, BundleKind, BundleRefusal};
     use frontline_core::crypto::{b64url, SigningKey};
 
-    fn publisher() -> SigningKey {
+    pub(super) fn publisher() -> SigningKey {
         SigningKey::from_seed(&[42u8; 32]).unwrap()
     }
 
-    fn trusting_device() -> Device {
+    pub(super) fn trusting_device() -> Device {
         let mut d = device();
         let key = b64url(&publisher().public_key());
         d.companion
@@ -562,7 +562,7 @@ mod bundles {
         d
     }
 
-    fn default_policy_json() -> serde_json::Value {
+    pub(super) fn default_policy_json() -> serde_json::Value {
         serde_json::from_slice(frontline_core::posture::policy::DEFAULT_POLICY).unwrap()
     }
 
@@ -670,5 +670,410 @@ mod bundles {
             d.companion.advisory_feed().unwrap().feed_id,
             "example-trust-2026-12"
         );
+    }
+}
+
+/// Posture advice: the words staff see, per platform, with the organisation's contact.
+mod advice {
+    use super::*;
+    use frontline_core::bundle::{sign_bundle, BundleKind, BundleRefusal};
+    use frontline_core::posture::{CheckAdvice, PostureAdvice};
+
+    /// Thursday 3 December 2026, 09:00 in the UK (GMT).
+    fn thursday() -> i64 {
+        parse_rfc3339("2026-12-03T09:00:00Z").unwrap()
+    }
+
+    fn checked(file: &str) -> (Device, PostureAdvice) {
+        let d = device();
+        d.clock.set(thursday());
+        d.companion
+            .check_posture(fixture(file), PostureTrigger::User)
+            .unwrap();
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        (d, advice)
+    }
+
+    fn check<'a>(advice: &'a PostureAdvice, id: &str) -> &'a CheckAdvice {
+        advice.checks.iter().find(|c| c.check_id == id).unwrap()
+    }
+
+    fn all_words(c: &CheckAdvice) -> String {
+        let mut words = vec![c.status_words.clone(), c.title.clone(), c.why.clone()];
+        words.extend(c.steps.iter().cloned());
+        words.extend(c.cannot_fix.iter().cloned());
+        words.join(" | ")
+    }
+
+    const CONTACTS: &[(&str, &str)] = &[
+        ("org_name", "Example Community Health NHS Trust"),
+        ("it_service_desk_phone", "0300 123 4567"),
+        (
+            "it_service_desk_url",
+            "https://itservicedesk.example-trust.nhs.uk",
+        ),
+        ("ig_lead_contact", "dpo@example-trust.nhs.uk"),
+    ];
+
+    #[test]
+    fn no_advice_before_a_check() {
+        assert_eq!(device().companion.posture_advice().unwrap(), None);
+    }
+
+    #[test]
+    fn the_iphone_gets_ios_steps_and_never_an_android_screen() {
+        let (_d, advice) = checked("iphone-no-passcode.json");
+        assert_eq!(advice.verdict, Verdict::InGrace);
+        assert_eq!(advice.headline, "Needs fixing by Friday 4 December");
+        let lock = check(&advice, "screen_lock");
+        assert_eq!(lock.status, CheckStatus::Fail);
+        assert_eq!(lock.status_words, "Needs fixing by Friday 4 December");
+        assert_eq!(lock.title, "Screen lock");
+        assert_eq!(lock.steps.len(), 4, "{:#?}", lock.steps);
+        assert!(
+            lock.steps[1].contains("Face ID & Passcode"),
+            "{:#?}",
+            lock.steps
+        );
+        assert!(lock.steps[2].contains("Turn Passcode On"));
+        assert_eq!(lock.settings_target.as_deref(), Some("app-settings:"));
+        assert_eq!(lock.lesson_id.as_deref(), Some("screen-lock"));
+        let encryption = check(&advice, "encryption");
+        assert!(
+            encryption.steps[0].contains("passcode"),
+            "{:#?}",
+            encryption.steps
+        );
+        for c in &advice.checks {
+            let words = all_words(c);
+            assert!(!words.contains("Android"), "{}: {words}", c.check_id);
+            assert!(!words.contains('{'), "{}: {words}", c.check_id);
+            assert!(
+                !c.settings_target
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("android.")),
+                "{}",
+                c.check_id
+            );
+        }
+        assert_eq!(
+            check(&advice, "usb_debugging").status_words,
+            "Doesn't apply to this phone"
+        );
+        assert_eq!(check(&advice, "usb_debugging").title, "USB debugging");
+    }
+
+    #[test]
+    fn the_rooted_phone_is_told_to_stop_and_call_the_configured_desk() {
+        let (mut d, advice) = checked("rooted-phone.json");
+        // Without contacts: the fallback wording.
+        let root = check(&advice, "root_jailbreak");
+        assert!(
+            root.steps[1].contains("your IT service desk"),
+            "{:#?}",
+            root.steps
+        );
+
+        d.companion.apply_managed_config(map(CONTACTS)).unwrap();
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        assert_eq!(advice.verdict, Verdict::NonCompliant);
+        assert_eq!(
+            advice.headline,
+            "Stop using this phone for patient data until it's fixed"
+        );
+        let root = check(&advice, "root_jailbreak");
+        assert_eq!(root.status_words, "Stop using this phone for patient data");
+        assert_eq!(root.title, "This phone is rooted");
+        assert!(root.steps[0].starts_with("Stop using this phone for patient data now"));
+        let desk = "the Example Community Health NHS Trust IT service desk on 0300 123 4567 \
+                    or at https://itservicedesk.example-trust.nhs.uk";
+        assert!(root.steps[1].contains(desk), "{:#?}", root.steps);
+        assert!(root.cannot_fix.as_deref().unwrap().contains(desk));
+        assert_eq!(root.settings_target, None);
+        // Warnings keep their own words and settings screen.
+        let usb = check(&advice, "usb_debugging");
+        assert_eq!(usb.status_words, "Worth fixing");
+        assert_eq!(
+            usb.settings_target.as_deref(),
+            Some("android.settings.APPLICATION_DEVELOPMENT_SETTINGS")
+        );
+        // The contacts survive a reopen (stored sealed with the managed configuration).
+        let d = d.reopen();
+        assert_eq!(
+            d.companion
+                .organisation_contacts()
+                .it_service_desk_phone
+                .as_deref(),
+            Some("0300 123 4567")
+        );
+    }
+
+    #[test]
+    fn android_10_is_told_it_cannot_be_updated() {
+        let (_d, advice) = checked("android10-unsupported.json");
+        for id in ["os_supported", "security_updates"] {
+            let c = check(&advice, id);
+            assert_eq!(c.status, CheckStatus::Fail);
+            assert_eq!(
+                c.status_words, "Can't be updated: this phone needs replacing",
+                "{id}"
+            );
+            assert_eq!(c.settings_target, None, "{id}: no settings screen helps");
+            assert!(
+                c.steps[0].contains("Android 10, which can't be updated any more"),
+                "{id}: {:#?}",
+                c.steps
+            );
+            assert!(
+                !c.steps.iter().any(|s| s.contains("Settings app")),
+                "{id}: told to open Settings"
+            );
+        }
+        let os = check(&advice, "os_supported");
+        assert!(
+            os.cannot_fix
+                .as_deref()
+                .unwrap()
+                .contains("can't be updated to Android 14 or later"),
+            "{:?}",
+            os.cannot_fix
+        );
+        // Fixable checks on the same phone keep their Android steps and screens.
+        let sources = check(&advice, "unknown_sources");
+        assert_eq!(
+            sources.settings_target.as_deref(),
+            Some("android.settings.MANAGE_UNKNOWN_APP_SOURCES")
+        );
+        assert!(sources
+            .steps
+            .iter()
+            .any(|s| s.contains("Install unknown apps")));
+    }
+
+    #[test]
+    fn verdict_words_for_grace_today_next_year_fixed_and_unknown() {
+        let d = device();
+        // Wednesday 2 December, 15:00: the screen lock goes missing (1 day of grace).
+        d.clock.set(parse_rfc3339("2026-12-02T15:00:00Z").unwrap());
+        let mut no_lock = fixture("pixel-current.json");
+        no_lock.secure_lock_screen = Some(false);
+        d.companion
+            .check_posture(no_lock.clone(), PostureTrigger::User)
+            .unwrap();
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        assert_eq!(advice.headline, "Needs fixing by Thursday 3 December");
+        // Thursday 09:00: still in grace, due today.
+        d.clock.set(thursday());
+        d.companion
+            .check_posture(no_lock, PostureTrigger::User)
+            .unwrap();
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        assert_eq!(advice.verdict, Verdict::InGrace);
+        assert_eq!(advice.headline, "Needs fixing today, by 15:00");
+        assert_eq!(
+            check(&advice, "screen_lock").status_words,
+            "Needs fixing today, by 15:00"
+        );
+        // Past the deadline, the same report reads "now".
+        d.clock.set(parse_rfc3339("2026-12-03T16:00:00Z").unwrap());
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        assert_eq!(
+            check(&advice, "screen_lock").status_words,
+            "Needs fixing now"
+        );
+        // Fixed: the lock is back.
+        d.companion
+            .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+            .unwrap();
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        assert_eq!(advice.verdict, Verdict::Compliant);
+        assert_eq!(advice.headline, "Fixed: your phone now passes every check.");
+        assert_eq!(check(&advice, "screen_lock").status_words, "Fixed");
+        assert_eq!(check(&advice, "encryption").status_words, "OK");
+        assert!(check(&advice, "screen_lock").steps.is_empty());
+        // Checked again, still fine: no longer "fixed".
+        d.companion
+            .check_posture(fixture("pixel-current.json"), PostureTrigger::User)
+            .unwrap();
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        assert_eq!(
+            advice.headline,
+            "Your phone passed every check: it is set up safely for work."
+        );
+        // An Android 13 phone has 30 days: the deadline is in the next year.
+        let mut thirteen = fixture("pixel-current.json");
+        thirteen.os_version = Some("13".into());
+        d.companion
+            .check_posture(thirteen, PostureTrigger::User)
+            .unwrap();
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        let os = check(&advice, "os_supported");
+        assert_eq!(os.status_words, "Needs fixing by Saturday 2 January 2027");
+        assert_eq!(
+            os.settings_target.as_deref(),
+            Some("android.settings.SETTINGS")
+        );
+        assert!(os
+            .cannot_fix
+            .as_deref()
+            .unwrap()
+            .contains("If no update to Android 14"));
+        // Unknown.
+        let (_d, advice) = checked("sparse-probe.json");
+        assert_eq!(advice.verdict, Verdict::Unknown);
+        assert_eq!(
+            advice.headline,
+            "Some things can't be checked on this phone"
+        );
+        let lock = check(&advice, "screen_lock");
+        assert_eq!(lock.status_words, "Can't be checked on this phone");
+        assert_eq!(lock.settings_target, None);
+        assert!(lock.steps[0].contains("check again"), "{:#?}", lock.steps);
+        for c in &advice.checks {
+            assert!(!all_words(c).contains('{'), "{}", c.check_id);
+        }
+    }
+
+    use super::bundles::{default_policy_json, publisher};
+
+    /// A device that trusts the test publisher, on Thursday 3 December.
+    fn trusting_device() -> Device {
+        let d = super::bundles::trusting_device();
+        d.clock.set(thursday());
+        d
+    }
+
+    fn install(d: &Device, version: u64, policy: &serde_json::Value) -> frontline_core::Result<()> {
+        let payload = serde_json::to_vec(policy).unwrap();
+        let bundle = sign_bundle(
+            BundleKind::Policy,
+            version,
+            thursday(),
+            None,
+            &payload,
+            &publisher(),
+        );
+        d.companion.install_bundle(&bundle).map(|_| ())
+    }
+
+    #[test]
+    fn an_old_policy_without_words_borrows_the_built_in_ones() {
+        let d = trusting_device();
+        let mut old = default_policy_json();
+        old.as_object_mut().unwrap().remove("advice");
+        old["version"] = "2026.10-old".into();
+        // A check the built-in policy does not know gets generic words.
+        old["checks"][0]["id"] = "lock_screen".into();
+        install(&d, 1, &old).unwrap();
+        assert_eq!(d.companion.active_policy().unwrap().version, "2026.10-old");
+        let mut facts = fixture("iphone-no-passcode.json");
+        facts.os_version = Some("17.6".into());
+        d.companion
+            .check_posture(facts, PostureTrigger::User)
+            .unwrap();
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        let os = check(&advice, "os_supported");
+        assert_eq!(os.title, "iOS version");
+        assert!(os.steps[1].contains("Software Update"), "{:#?}", os.steps);
+        let lock = check(&advice, "lock_screen");
+        assert_eq!(lock.title, "Screen lock", "the policy's own title");
+        assert_eq!(
+            lock.why,
+            "This keeps patient data safe on this phone, and your organisation's security policy asks for it."
+        );
+        assert_eq!(
+            lock.steps,
+            vec![
+                "Open the lesson for this check in Frontline and follow what it says.".to_owned(),
+                "If you can't fix it, contact your IT service desk.".to_owned(),
+            ]
+        );
+        assert_eq!(lock.settings_target.as_deref(), Some("app-settings:"));
+    }
+
+    #[test]
+    fn a_translated_table_is_used_and_english_fills_the_gaps() {
+        let mut d = trusting_device();
+        let mut translated = default_policy_json();
+        translated["version"] = "2026.12-fr".into();
+        translated["advice"]["strings"]["fr"] = serde_json::json!({
+            "status.fail_by": "À corriger avant le {date}",
+            "date.pattern": "{weekday} {day} {month}",
+            "date.weekday.friday": "vendredi",
+            "date.month.december": "décembre",
+            "check.screen_lock.title": "Verrouillage de l'écran"
+        });
+        install(&d, 1, &translated).unwrap();
+        d.companion
+            .check_posture(fixture("iphone-no-passcode.json"), PostureTrigger::User)
+            .unwrap();
+        let french = d
+            .companion
+            .posture_advice_in(Some("fr_FR"))
+            .unwrap()
+            .unwrap();
+        let lock = check(&french, "screen_lock");
+        assert_eq!(lock.status_words, "À corriger avant le vendredi 4 décembre");
+        assert_eq!(lock.title, "Verrouillage de l'écran");
+        assert_eq!(
+            lock.steps[0], "Open the Settings app.",
+            "English fills gaps"
+        );
+        // The configured locale picks the table; an unknown language is English.
+        let english = d
+            .companion
+            .posture_advice_in(Some("de-DE"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(check(&english, "screen_lock").title, "Screen lock");
+        drop(d.companion);
+        let mut config = config();
+        config.locale = Some("fr".into());
+        d.companion =
+            Companion::open_with_clock(&d.path, config, d.keys.clone(), d.clock.clone()).unwrap();
+        let advice = d.companion.posture_advice().unwrap().unwrap();
+        assert_eq!(
+            check(&advice, "screen_lock").title,
+            "Verrouillage de l'écran"
+        );
+    }
+
+    #[test]
+    fn bad_words_are_refused_and_the_installed_policy_stays() {
+        let d = trusting_device();
+        let mut good = default_policy_json();
+        good["version"] = "2026.12-good".into();
+        install(&d, 1, &good).unwrap();
+
+        let mut unknown_check = default_policy_json();
+        unknown_check["advice"]["checks"]["bluetooth_off"] =
+            unknown_check["advice"]["checks"]["screen_lock"].clone();
+        let mut bad_placeholder = default_policy_json();
+        bad_placeholder["advice"]["strings"]["en"]["status.fail_by"] =
+            "Needs fixing by {deadline}".into();
+        let mut missing_text = default_policy_json();
+        missing_text["advice"]["checks"]["screen_lock"][0]["steps"][0] =
+            "check.screen_lock.no_such_step".into();
+        let mut not_a_table = default_policy_json();
+        not_a_table["advice"]["strings"]["en"] = serde_json::json!(["Screen lock"]);
+        for (version, bad) in [
+            (2, unknown_check),
+            (3, bad_placeholder),
+            (4, missing_text),
+            (5, not_a_table),
+        ] {
+            assert!(
+                matches!(
+                    install(&d, version, &bad),
+                    Err(Error::BundleRefused(BundleRefusal::InvalidPayload))
+                ),
+                "version {version}"
+            );
+            assert_eq!(
+                d.companion.active_policy().unwrap().version,
+                "2026.12-good",
+                "version {version}"
+            );
+        }
     }
 }

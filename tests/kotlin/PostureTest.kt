@@ -125,4 +125,62 @@ class PostureTest {
             assertEquals(config(), companion.config())
         }
     }
+
+    /** What the iOS probe would report for an iPhone with no passcode. */
+    private fun iphoneFacts() = DeviceFacts(
+        platform = Platform.IOS,
+        osVersion = "27.1.1",
+        secureLockScreen = false,
+        storageEncryption = StorageEncryption.DATA_PROTECTION_OFF,
+        rootSignals = emptyList(),
+        appVersion = "0.1.0",
+    )
+
+    @Test
+    fun postureAdviceSpeaksForTheFactsPlatformWithTheOrganisationsContact() {
+        FrontlineCompanion(dir.path, config(), AesGcmKeyStore()).use { companion ->
+            assertNull("no check yet", companion.postureAdvice())
+            companion.applyManagedConfig(
+                mapOf(
+                    "org_name" to "Example Community Health NHS Trust",
+                    "it_service_desk_phone" to "0300 123 4567",
+                ),
+            )
+            val contacts = companion.organisationContacts()
+            assertEquals("0300 123 4567", contacts.itServiceDeskPhone)
+            assertNull(contacts.itServiceDeskUrl)
+
+            companion.checkPosture(iphoneFacts(), PostureTrigger.User)
+            val ios = companion.postureAdvice()!!
+            assertEquals(Verdict.IN_GRACE, ios.verdict)
+            assertTrue(ios.headline, ios.headline.startsWith("Needs fixing by "))
+            val lock = ios.checks.single { it.checkId == "screen_lock" }
+            assertEquals(CheckStatus.FAIL, lock.status)
+            assertEquals("Screen lock", lock.title)
+            assertTrue(lock.steps.toString(), lock.steps.any { it.contains("Face ID & Passcode") })
+            assertEquals("app-settings:", lock.settingsTarget)
+            assertEquals("screen-lock", lock.lessonId)
+            assertFalse(ios.checks.any { it.settingsTarget.orEmpty().startsWith("android.") })
+
+            companion.checkPosture(probedFacts(), PostureTrigger.User)
+            val android = companion.postureAdvice()!!
+            assertEquals(Verdict.NON_COMPLIANT, android.verdict)
+            val root = android.checks.single { it.checkId == "root_jailbreak" }
+            assertEquals("Stop using this phone for patient data", root.statusWords)
+            assertNull(root.settingsTarget)
+            assertTrue(
+                root.steps.toString(),
+                root.steps.any {
+                    it.contains("the Example Community Health NHS Trust IT service desk on 0300 123 4567")
+                },
+            )
+            assertTrue(root.cannotFix.orEmpty().contains("0300 123 4567"))
+            assertEquals(
+                "android.settings.SECURITY_SETTINGS",
+                android.checks.single { it.checkId == "screen_lock" }.settingsTarget,
+            )
+            // A language with no table reads in English.
+            assertEquals(android, companion.postureAdviceIn("de-DE"))
+        }
+    }
 }

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Transaction};
 
 use crate::error::{Error, Result};
 use crate::outbox::{ReportDraft, ReportKind, Retention};
+use crate::posture::advice::{advise, AdviceContext, Contact, PostureAdvice};
 use crate::posture::feedback::feedback;
 use crate::posture::{
     evaluate, load_first_failed, pending_request, valid_request_id, DeviceFacts, MdmFeedback,
@@ -96,20 +97,60 @@ impl Companion {
 
     /// The most recent posture report, if a check has run.
     pub fn latest_posture_report(&self) -> Result<Option<PostureReport>> {
-        let row: Option<(String, Vec<u8>)> = self
-            .store
-            .conn()
-            .query_row(
-                "SELECT id, report_sealed FROM posture_report ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        row.map(|(id, sealed)| {
-            self.sealer
-                .open_json("posture_report", "report_sealed", &id, &sealed)
-        })
-        .transpose()
+        Ok(self.recent_posture_reports(1)?.into_iter().next())
+    }
+
+    /// Up to `limit` posture reports, newest first.
+    fn recent_posture_reports(&self, limit: u32) -> Result<Vec<PostureReport>> {
+        let conn = self.store.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, report_sealed FROM posture_report ORDER BY created_at DESC, rowid DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut reports = Vec::new();
+        for row in rows {
+            let (id, sealed) = row?;
+            reports.push(
+                self.sealer
+                    .open_json("posture_report", "report_sealed", &id, &sealed)?,
+            );
+        }
+        Ok(reports)
+    }
+
+    /// Advice for people on the latest posture report, for the facts' platform, in the
+    /// configured locale's language (English by default): `None` before any check has run.
+    pub fn posture_advice(&self) -> Result<Option<PostureAdvice>> {
+        let locale = self.config.locale.clone();
+        self.posture_advice_in(locale.as_deref())
+    }
+
+    /// As [`Companion::posture_advice`], in the language of `locale` (`cy`, `en-GB`),
+    /// falling back to English for anything not translated.
+    pub fn posture_advice_in(&self, locale: Option<&str>) -> Result<Option<PostureAdvice>> {
+        let mut recent = self.recent_posture_reports(2)?.into_iter();
+        let Some(report) = recent.next() else {
+            return Ok(None);
+        };
+        let previous = recent.next();
+        let policy = self.active_policy()?;
+        let contacts = self.organisation_contacts();
+        Ok(Some(advise(
+            &report,
+            &AdviceContext {
+                policy: &policy,
+                previous: previous.as_ref(),
+                contact: Contact {
+                    org_name: contacts.org_name.as_deref(),
+                    phone: contacts.it_service_desk_phone.as_deref(),
+                    url: contacts.it_service_desk_url.as_deref(),
+                },
+                locale,
+                now: self.now_ms(),
+            },
+        )))
     }
 
     /// The MDM request id waiting for facts, if any.

@@ -42,27 +42,7 @@ pub struct OrganisationContacts {
     pub ig_lead_contact: Option<String>,
 }
 
-/// Characters that change how text around them is displayed without being visible:
-/// bidirectional embeddings, overrides and isolates, zero-width characters, line and
-/// paragraph separators, the byte order mark.
-fn is_invisible_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200F}'
-            | '\u{2028}'..='\u{202E}'
-            | '\u{2060}'..='\u{2069}'
-            | '\u{FEFF}'
-            | '\u{061C}'
-    )
-}
-
-/// Text a person can read: no control characters and no invisible format characters.
-/// Spaces are allowed (not other whitespace).
-pub fn printable_text(value: &str) -> bool {
-    value
-        .chars()
-        .all(|c| !c.is_control() && !is_invisible_format(c) && (c == ' ' || !c.is_whitespace()))
-}
+pub use crate::posture::words::printable_text;
 
 fn bounded_text(value: &str, max_chars: usize) -> Result<String, ConfigProblemKind> {
     if value.chars().count() > max_chars {

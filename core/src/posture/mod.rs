@@ -9,16 +9,19 @@
 //!
 //! [`Companion::check_posture`]: crate::Companion::check_posture
 
+pub mod advice;
 pub mod evaluate;
 pub mod facts;
 pub mod feedback;
 pub mod policy;
 pub mod releases;
+pub mod words;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use advice::{CheckAdvice, PostureAdvice};
 pub use evaluate::{CheckResult, CheckStatus, Verdict};
 pub use facts::{DeviceFacts, LockComplexity, Platform, RootSignal, StorageEncryption};
 pub use feedback::{FeedbackSeverity, KeyedAppState, MdmFeedback};

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::facts::{LockComplexity, RootSignal, Version};
+use super::words::{AdviceProblem, AdviceSection};
 
 /// The built-in policy, in force until the organisation installs its own.
 pub const DEFAULT_POLICY: &[u8] = include_bytes!("../../assets/default-policy.json");
@@ -228,6 +229,11 @@ pub struct Policy {
     pub basis: Vec<String>,
     /// The checks, in display order.
     pub checks: Vec<PolicyCheck>,
+    /// The words shown to staff: string tables and per-check, per-platform entries
+    /// (`docs/policy.md`). Absent in policies written before it existed: their checks then
+    /// borrow the built-in policy's words where the check id and rule type match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<AdviceSection>,
 }
 
 /// Why a policy payload was refused.
@@ -257,9 +263,13 @@ pub enum PolicyProblem {
     /// A lesson id with characters outside `[a-z0-9-]`.
     #[error("check {0} names an invalid lesson id")]
     BadLessonId(usize),
+    /// The `advice` section (the words shown to staff) is unusable.
+    #[error("the policy's advice is unusable: {0}")]
+    Advice(AdviceProblem),
 }
 
-fn valid_check_id(id: &str) -> bool {
+/// Whether `id` is a valid check id: 1–64 characters of `[a-z0-9_]`.
+pub(crate) fn valid_check_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_CHECK_ID
         && id
@@ -276,8 +286,13 @@ fn valid_lesson_id(id: &str) -> bool {
 }
 
 impl Policy {
-    /// Parses and checks a policy payload completely.
+    /// Parses and checks a policy payload completely. Texts its `advice` section names may
+    /// come from the built-in policy's tables.
     pub fn parse(payload: &[u8]) -> Result<Self, PolicyProblem> {
+        Self::parse_with(payload, builtin_advice())
+    }
+
+    fn parse_with(payload: &[u8], fallback: Option<&AdviceSection>) -> Result<Self, PolicyProblem> {
         let policy: Self = serde_json::from_slice(payload).map_err(|e| {
             PolicyProblem::Malformed(format!(
                 "{:?} at line {} column {}",
@@ -286,16 +301,21 @@ impl Policy {
                 e.column()
             ))
         })?;
-        policy.validate()?;
+        policy.validate(fallback)?;
         Ok(policy)
     }
 
     /// The built-in default policy.
     pub fn default_policy() -> Result<Self, PolicyProblem> {
-        Self::parse(DEFAULT_POLICY)
+        Self::parse_with(DEFAULT_POLICY, None)
     }
 
-    fn validate(&self) -> Result<(), PolicyProblem> {
+    /// The check with id `id`.
+    pub fn check(&self, id: &str) -> Option<&PolicyCheck> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    fn validate(&self, fallback: Option<&AdviceSection>) -> Result<(), PolicyProblem> {
         if self.format != POLICY_FORMAT {
             return Err(PolicyProblem::UnsupportedFormat(self.format));
         }
@@ -320,8 +340,28 @@ impl Policy {
             }
             validate_rule(i, &check.rule)?;
         }
+        if let Some(advice) = &self.advice {
+            let ids: BTreeSet<&str> = self.checks.iter().map(|c| c.id.as_str()).collect();
+            advice
+                .validate(&ids, fallback)
+                .map_err(PolicyProblem::Advice)?;
+        }
         Ok(())
     }
+}
+
+/// The built-in policy, parsed once per process (`None` only if the built-in were broken,
+/// which a test rules out).
+pub fn builtin_policy() -> Option<&'static Policy> {
+    static BUILTIN: std::sync::OnceLock<Option<Policy>> = std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(|| Policy::default_policy().ok())
+        .as_ref()
+}
+
+/// The built-in policy's `advice` section.
+pub fn builtin_advice() -> Option<&'static AdviceSection> {
+    builtin_policy().and_then(|p| p.advice.as_ref())
 }
 
 fn validate_rule(i: usize, rule: &Rule) -> Result<(), PolicyProblem> {
@@ -437,6 +477,124 @@ mod tests {
             Policy::parse(b"{"),
             Err(PolicyProblem::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn bad_advice_is_refused_with_a_typed_problem() {
+        let mut v = default_json();
+        v["advice"]["checks"]["bluetooth_off"] = v["advice"]["checks"]["screen_lock"].clone();
+        assert_eq!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::UnknownCheck(
+                "bluetooth_off".into()
+            )))
+        );
+
+        let mut v = default_json();
+        v["advice"]["checks"]["screen_lock"][0]["steps"][0] = "check.nope".into();
+        assert_eq!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::MissingText {
+                check: "screen_lock".into(),
+                key: "check.nope".into()
+            }))
+        );
+
+        let mut v = default_json();
+        v["advice"]["checks"]["screen_lock"][0]["steps"] = serde_json::json!([]);
+        assert!(matches!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::BadEntry {
+                entry: 0,
+                ..
+            }))
+        ));
+
+        let mut v = default_json();
+        v["advice"]["checks"]["screen_lock"][0]["min_major"] = 14.into();
+        v["advice"]["checks"]["screen_lock"][0]["max_major"] = 12.into();
+        assert!(matches!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::BadEntry { .. }))
+        ));
+
+        let mut v = default_json();
+        v["advice"]["checks"]["screen_lock"][0]["platform"] = "other".into();
+        assert!(matches!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::BadEntry { .. }))
+        ));
+
+        let mut v = default_json();
+        v["advice"]["strings"]["en"]["status.fail_by"] = "Fix by {deadline}".into();
+        assert!(matches!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::BadText {
+                reason: "unknown placeholder",
+                ..
+            }))
+        ));
+
+        let mut v = default_json();
+        v["advice"]["strings"]["en"]["status.fail_by"] = "Fix by {date".into();
+        assert!(matches!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::BadText {
+                reason: "unbalanced braces",
+                ..
+            }))
+        ));
+
+        let mut v = default_json();
+        v["advice"]["strings"]["EN"] = serde_json::json!({ "status.pass": "OK" });
+        assert_eq!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::BadLanguage))
+        );
+
+        let mut v = default_json();
+        v["advice"]["strings"]["fr"] = serde_json::json!({ "status.pas": "OK" });
+        assert_eq!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::NoEnglish {
+                language: "fr".into(),
+                key: "status.pas".into()
+            }))
+        );
+
+        let mut v = default_json();
+        v["advice"]["strings"]["en"]["Status Pass"] = "OK".into();
+        assert_eq!(
+            parse_value(&v),
+            Err(PolicyProblem::Advice(AdviceProblem::BadKey("en".into())))
+        );
+
+        let mut v = default_json();
+        v["advice"]["strings"]["en"]["status.pass"] = serde_json::json!(1);
+        assert!(matches!(parse_value(&v), Err(PolicyProblem::Malformed(_))));
+
+        let mut v = default_json();
+        v["advice"]["checks"]["screen_lock"][0]["colour"] = "red".into();
+        assert!(matches!(parse_value(&v), Err(PolicyProblem::Malformed(_))));
+    }
+
+    #[test]
+    fn a_policy_without_advice_loads() {
+        let mut v = default_json();
+        v.as_object_mut().unwrap().remove("advice");
+        let policy = parse_value(&v).unwrap();
+        assert_eq!(policy.advice, None);
+        // Its own partial words may lean on the built-in English table.
+        v["advice"] = serde_json::json!({
+            "strings": { "cy": { "status.pass": "Iawn" } },
+            "checks": { "screen_lock": [{
+                "platform": "ios",
+                "title": "check.screen_lock.title",
+                "why": "check.screen_lock.why",
+                "steps": ["step.open_settings"]
+            }] }
+        });
+        assert!(parse_value(&v).is_ok());
     }
 
     #[test]
