@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the host library (`frontline-ffi`, debug, with the `test-hooks` feature the binding
 # tests need) and generates the Kotlin, Swift and Python bindings into build/bindings/.
+# It builds with the test command's one selection (scripts/cargo-selection.sh, ADR 0070), so
+# after scripts/test.sh's build step it compiles nothing; run alone, it builds that selection.
 #
 #   bash scripts/bindings.sh            # -> build/bindings/{org/frontline/**.kt,*.swift,*.py,lib*.so}
 #   OUT=some/dir bash scripts/bindings.sh
@@ -24,9 +26,12 @@ case "$(uname -s)" in
     *) LIB_NAME=libfrontline_ffi.so ;;
 esac
 
-# One cargo invocation for the library and the bindgen binary: the same feature resolution
-# every time, so repeated runs reuse the build.
-cargo build --quiet -p frontline-ffi -p uniffi-bindgen --features frontline-ffi/test-hooks
+# The library and the bindgen binary come out of the test command's one build: the same
+# packages, features and dev-dependency resolution as `cargo test` (a `-p frontline-ffi` build
+# resolves other features and compiles the core and its dependencies a second time).
+# shellcheck source=scripts/cargo-selection.sh
+source "$ROOT/scripts/cargo-selection.sh"
+cargo build --quiet "${CARGO_SELECTION[@]}" "${CARGO_BUILD_TARGETS[@]}"
 
 LIB="$TARGET_DIR/debug/$LIB_NAME"
 if [[ ! -f "$LIB" ]]; then

@@ -1,23 +1,52 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run):  bash scripts/test.sh
+# The inner loop:                          bash scripts/test.sh --quick
 #
 # On a fresh Debian machine, as root, with the Rust toolchain, Python 3.11, Java 17 and Node 20,
-# it installs what it needs (once; later runs only check):
+# it installs what it needs (once; later runs only check), in one background job started first,
+# while cargo compiles:
 #   apt   libjna-java junit4 libhamcrest-java        -> /usr/share/java/{jna,junit4,hamcrest*}.jar
 #   npm   kotlin-compiler@$KOTLIN_VERSION            -> .cache/kotlin/node_modules/kotlin-compiler
 #   pip   tests/python/requirements.txt              -> .cache/venv
-# then runs, stopping at the first failure:
-#   cargo fmt --check, cargo clippy -D warnings, cargo test --workspace,
-#   scripts/fuzz-smoke.sh (each cargo-fuzz target briefly; installs cargo-fuzz once),
-#   scripts/bindings.sh (Kotlin + Swift + Python into build/bindings/),
-#   every tests/kotlin/*.kt on the JVM with JUnit 4, pytest tests/python,
-#   a check that the Swift bindings were generated (no Swift toolchain here to compile them).
-# Long outputs go to build/logs/*.log and are printed only when their step fails. The last
-# line is the total: `N passed, N failed`.
+#   cargo cargo-fuzz                                 -> .cache/cargo-fuzz (scripts/fuzz-smoke.sh)
+#   every `scripts/steps/<name>.sh install`
+# and, also in the background, builds the fuzz targets (.cache/fuzz-target).
+#
+# In the foreground, each compiling the workspace once, with one selection of packages and
+# features (scripts/cargo-selection.sh, ADR 0070): cargo fmt --check, cargo clippy -D warnings,
+# the build (libraries, binaries, every test target), scripts/bindings.sh (Kotlin + Swift +
+# Python into build/bindings/; compiles nothing more). Then it starts the services among the
+# step scripts (`start`; `stop` on exit) and runs, up to $TEST_JOBS at a time (default 3):
+#   the Rust tests (cargo test), the Kotlin tests (kotlinc, then JUnit 4 on the JVM), the Python
+#   tests (pytest), the fuzz smoke (every cargo-fuzz target, 10 s each, two at a time), and
+#   every `scripts/steps/<name>.sh run`.
+# Step scripts (contract in the team brief, docs/performance.md): `install`, `run` (writes
+# `<Label> <passed> <failed>` to build/logs/<name>.result), and for a service `start` (prints
+# `export NAME=value` lines, evaluated before the Rust tests) and `stop`. A script is a service
+# when it has a `start)` branch. A step that fails fails the run.
+#
+# --quick: cargo fmt --check, cargo clippy, the same build, and the tests of the workspace
+# crates changed since `main` (committed or not; doc tests excepted). No installs, no bindings.
+#
+# Each step prints its start time; logs go to build/logs/*.log and the failed step's log is
+# printed. The summary gives each label's counts and each step's time; the last line is the
+# total: `N passed, N failed`.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=scripts/cargo-selection.sh
+source "$ROOT/scripts/cargo-selection.sh"
+
+MODE=full
+case "${1:-}" in
+    "") ;;
+    --quick) MODE=quick ;;
+    *)
+        echo "usage: bash scripts/test.sh [--quick]" >&2
+        exit 2
+        ;;
+esac
 
 KOTLIN_VERSION=2.3.21
 APT_PACKAGES=(libjna-java junit4 libhamcrest-java)
@@ -26,18 +55,29 @@ BUILD="$ROOT/build"
 LOGS="$BUILD/logs"
 BINDINGS="$BUILD/bindings"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+KOTLIN_HOME="$CACHE/kotlin/node_modules/kotlin-compiler"
+KOTLINC="$KOTLIN_HOME/bin/kotlinc-jvm"
+KOTLIN_STDLIB="$KOTLIN_HOME/lib/kotlin-stdlib.jar"
+VENV="$CACHE/venv"
+REQUIREMENTS="$ROOT/tests/python/requirements.txt"
+JNA_JAR=/usr/share/java/jna.jar
+JUNIT_JAR=/usr/share/java/junit4.jar
+TEST_JOBS="${TEST_JOBS:-3}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export DEBIAN_FRONTEND=noninteractive
 
 rm -rf "$LOGS"
 mkdir -p "$LOGS" "$CACHE"
 START=$SECONDS
-RUST_PASSED=0 RUST_FAILED=0 RUST_IGNORED=0
-KOTLIN_PASSED=0 KOTLIN_FAILED=0
-PYTHON_PASSED=0 PYTHON_FAILED=0
-STEP_FAILED=0 # a failed step that is not a test (fmt, clippy, a build) counts as one failure
+STEP_FAILED=0  # failed steps that are not tests (fmt, clippy, a build): one failure each
+FAILED_STEPS=()
+TIMES=()       # "<seconds> <step>" per finished step, for the summary
 
-step() { printf '\n==> %s  [%ds]\n' "$*" $((SECONDS - START)); }
+shopt -s nullglob
+STEP_SCRIPTS=("$ROOT"/scripts/steps/*.sh)
+shopt -u nullglob
+
+step() { printf '\n==> %s  [%s, +%ds]\n' "$*" "$(date -u +%H:%M:%S)" $((SECONDS - START)); }
 
 show_log() {
     echo "---- $1 (last 200 lines; full log in ${1#"$ROOT"/}) ----"
@@ -45,173 +85,288 @@ show_log() {
     echo "----"
 }
 
+# `<Label> <passed> <failed>` lines from build/logs/*.result, the built-in labels first.
+results() {
+    local f
+    for f in rust-tests kotlin-tests python-tests; do
+        [[ -f "$LOGS/$f.result" ]] && cat "$LOGS/$f.result"
+    done
+    for f in "$LOGS"/*.result; do
+        case "$(basename "$f" .result)" in rust-tests | kotlin-tests | python-tests) ;; *) cat "$f" ;; esac
+    done
+}
+
 summary() {
-    local passed=$((RUST_PASSED + KOTLIN_PASSED + PYTHON_PASSED))
-    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + STEP_FAILED))
+    local passed=0 failed=$STEP_FAILED label p f rest t
     echo
-    echo "Summary ($((SECONDS - START)) s):"
-    printf '  Rust:   %d passed, %d failed, %d ignored\n' "$RUST_PASSED" "$RUST_FAILED" "$RUST_IGNORED"
-    printf '  Kotlin: %d passed, %d failed\n' "$KOTLIN_PASSED" "$KOTLIN_FAILED"
-    printf '  Python: %d passed, %d failed\n' "$PYTHON_PASSED" "$PYTHON_FAILED"
-    echo "  Swift:  generated only (no Swift toolchain on this machine)"
-    ((STEP_FAILED == 0)) || echo "  Failed step: $FAILED_STEP (counted as 1 failure)"
+    echo "Summary ($((SECONDS - START)) s, $MODE):"
+    while read -r label p f rest; do
+        [[ "$p" =~ ^[0-9]+$ && "$f" =~ ^[0-9]+$ ]] || continue
+        if [[ "$label" == Rust ]]; then
+            printf '  %-8s %d passed, %d failed, %d ignored\n' "$label:" "$p" "$f" \
+                "$(cat "$LOGS/rust-tests.ignored" 2>/dev/null || echo 0)"
+        else
+            printf '  %-8s %d passed, %d failed\n' "$label:" "$p" "$f"
+        fi
+        passed=$((passed + p))
+        failed=$((failed + f))
+    done < <(results 2>/dev/null || true)
+    if [[ "$MODE" == full ]] && ! results 2>/dev/null | grep -q '^Swift '; then
+        echo "  Swift:   generated only (no scripts/steps/swift.sh)"
+    fi
+    [[ -f "$LOGS/fuzz-smoke.total" ]] && echo "  Fuzz:    $(cat "$LOGS/fuzz-smoke.total") (not counted as tests)"
+    for t in "${FAILED_STEPS[@]}"; do echo "  Failed step: $t (counted as 1 failure)"; done
+    if ((${#TIMES[@]})); then
+        echo "  Step times (s):"
+        printf '%s\n' "${TIMES[@]}" | awk '{t=$1; $1=""; printf "    %5d %s\n", t, substr($0, 2)}'
+    fi
     echo "$passed passed, $failed failed"
 }
 
-# Stops the run: prints the log of the failed step and the counts so far.
+# ---------------------------------------------------------------------------------------------
+# Background jobs. `set -m` gives each its own process group, so a failure can stop a job and
+# everything it started (cargo, java, a fuzzer) by that group, and nothing else.
+set -m
+declare -A JOB_PID JOB_T0 JOB_TITLE
+SERVICES_STARTED=()
+
+start_job() {
+    local name=$1 title=$2
+    shift 2
+    step "$title (background; log build/logs/$name.log)"
+    JOB_T0[$name]=$(date +%s)
+    (
+        status=0
+        "$@" || status=$?
+        date +%s >"$LOGS/$name.end"
+        exit "$status"
+    ) </dev/null >"$LOGS/$name.log" 2>&1 &
+    JOB_PID[$name]=$!
+    JOB_TITLE[$name]=$title
+}
+
+# Seconds a finished background job ran.
+job_seconds() { echo $(($(cat "$LOGS/$1.end" 2>/dev/null || date +%s) - JOB_T0[$1])); }
+
+stop_jobs() {
+    local name
+    for name in "${!JOB_PID[@]}"; do
+        kill -- "-${JOB_PID[$name]}" 2>/dev/null || true
+    done
+    for name in "${!JOB_PID[@]}"; do
+        wait "${JOB_PID[$name]}" 2>/dev/null || true
+    done
+    JOB_PID=()
+}
+
+stop_services() {
+    local script
+    for script in "${SERVICES_STARTED[@]}"; do
+        bash "$script" stop >>"$LOGS/$(basename "$script" .sh)-stop.log" 2>&1 ||
+            echo "warning: $(basename "$script") stop failed (build/logs/$(basename "$script" .sh)-stop.log)" >&2
+    done
+    SERVICES_STARTED=()
+}
+
+cleanup() {
+    stop_jobs
+    stop_services
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Stops the run: prints the log of the failed step, stops the other jobs and the services,
+# prints the counts so far. A step that wrote no counts with failures is one failure.
 fail() {
-    echo "FAILED: $1" >&2
-    [[ -n "${2:-}" && -f "$2" ]] && show_log "$2"
-    if ((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED == 0)); then
-        STEP_FAILED=1
-        FAILED_STEP=$1
+    local name=$1 log=${2:-} f counted=0
+    echo "FAILED: $name" >&2
+    [[ -n "$log" && -f "$log" ]] && show_log "$log"
+    stop_jobs
+    stop_services
+    for f in "$LOGS"/*.result; do
+        [[ -f "$f" ]] && awk '$3 > 0 {found=1} END {exit !found}' "$f" && counted=1
+    done
+    if ((counted == 0)); then
+        STEP_FAILED=$((STEP_FAILED + 1))
+        FAILED_STEPS+=("$name")
     fi
     summary
     exit 1
 }
 
-# Runs a command with its output in build/logs/<name>.log; on failure prints the log and stops.
+# Waits for a background job; on failure prints its log and stops the run.
+wait_job() {
+    local name=$1 status=0
+    wait "${JOB_PID[$name]}" || status=$?
+    unset "JOB_PID[$name]"
+    TIMES+=("$(job_seconds "$name") ${JOB_TITLE[$name]}")
+    if ((status != 0)); then
+        fail "${JOB_TITLE[$name]}" "$LOGS/$name.log"
+    fi
+    printf -- '--- %s: done in %ds  [%s]\n' "${JOB_TITLE[$name]}" "$(job_seconds "$name")" "$(date -u +%H:%M:%S)"
+}
+
+# Runs a foreground step with its output in build/logs/<name>.log; on failure prints the log
+# and stops.
 quiet() {
-    local name=$1
+    local name=$1 t0=$SECONDS
     shift
     if ! "$@" >"$LOGS/$name.log" 2>&1; then
+        TIMES+=("$((SECONDS - t0)) $name")
         fail "$name" "$LOGS/$name.log"
     fi
+    TIMES+=("$((SECONDS - t0)) $name")
 }
 
 # ---------------------------------------------------------------------------------------------
-step "Tools"
+# Installs (the background job). Each part logs to build/logs/install-<part>.log.
 
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if ((${#missing[@]})); then
-    echo "installing with apt: ${missing[*]}"
-    quiet apt-update apt-get update
-    quiet apt-install apt-get install -y --no-install-recommends "${missing[@]}"
-fi
-JNA_JAR=/usr/share/java/jna.jar
-JUNIT_JAR=/usr/share/java/junit4.jar
-HAMCREST_JAR=$(ls /usr/share/java/hamcrest-core.jar /usr/share/java/hamcrest.jar /usr/share/java/hamcrest-all.jar 2>/dev/null | head -n 1 || true)
-for jar in "$JNA_JAR" "$JUNIT_JAR" "$HAMCREST_JAR"; do
-    [[ -n "$jar" && -f "$jar" ]] || fail "missing jar ${jar:-hamcrest} after apt install"
-done
+hamcrest_jar() {
+    ls /usr/share/java/hamcrest-core.jar /usr/share/java/hamcrest.jar /usr/share/java/hamcrest-all.jar \
+        2>/dev/null | head -n 1 || true
+}
 
-KOTLIN_HOME="$CACHE/kotlin/node_modules/kotlin-compiler"
-KOTLINC="$KOTLIN_HOME/bin/kotlinc-jvm"
-have_kotlin=$(node -p "try { require('$KOTLIN_HOME/package.json').version } catch (e) { '' }" 2>/dev/null || true)
-if [[ "$have_kotlin" != "$KOTLIN_VERSION" || ! -x "$KOTLINC" ]]; then
-    echo "installing kotlin-compiler@$KOTLIN_VERSION with npm"
-    quiet npm-install npm install --prefix "$CACHE/kotlin" --no-audit --no-fund --loglevel=error \
-        "kotlin-compiler@$KOTLIN_VERSION"
-fi
-[[ -x "$KOTLINC" ]] || fail "kotlinc-jvm not found at ${KOTLINC#"$ROOT"/}"
-KOTLIN_STDLIB="$KOTLIN_HOME/lib/kotlin-stdlib.jar"
-
-VENV="$CACHE/venv"
-REQUIREMENTS="$ROOT/tests/python/requirements.txt"
-if [[ ! -x "$VENV/bin/python" ]]; then
-    quiet venv python3 -m venv "$VENV"
-fi
-req_stamp="$VENV/.requirements.sha256"
-req_hash=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
-if [[ "$(cat "$req_stamp" 2>/dev/null || true)" != "$req_hash" ]]; then
-    echo "installing Python test requirements into .cache/venv"
-    quiet pip-install "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$REQUIREMENTS"
-    echo "$req_hash" >"$req_stamp"
-fi
-
-for component in rustfmt clippy; do
-    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
-        quiet "rustup-$component" rustup component add "$component"
+install_apt() {
+    local missing=() pkg jar
+    for pkg in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    if ((${#missing[@]})); then
+        echo "installing with apt: ${missing[*]}"
+        apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
     fi
-done
-echo "jna, junit4, kotlinc $KOTLIN_VERSION, python venv, rustfmt and clippy ready"
+    for jar in "$JNA_JAR" "$JUNIT_JAR" "$(hamcrest_jar)"; do
+        [[ -n "$jar" && -f "$jar" ]] || { echo "missing jar ${jar:-hamcrest} after apt install" >&2; return 1; }
+    done
+    echo "jna, junit4, hamcrest ready"
+}
+
+install_kotlin() {
+    local have
+    have=$(node -p "try { require('$KOTLIN_HOME/package.json').version } catch (e) { '' }" 2>/dev/null || true)
+    if [[ "$have" != "$KOTLIN_VERSION" || ! -x "$KOTLINC" ]]; then
+        echo "installing kotlin-compiler@$KOTLIN_VERSION with npm"
+        npm install --prefix "$CACHE/kotlin" --no-audit --no-fund --loglevel=error "kotlin-compiler@$KOTLIN_VERSION"
+    fi
+    [[ -x "$KOTLINC" ]] || { echo "kotlinc-jvm not found at ${KOTLINC#"$ROOT"/}" >&2; return 1; }
+    echo "kotlinc $KOTLIN_VERSION ready"
+}
+
+install_python() {
+    local stamp="$VENV/.requirements.sha256" hash
+    [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
+    hash=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
+    if [[ "$(cat "$stamp" 2>/dev/null || true)" != "$hash" ]]; then
+        echo "installing Python test requirements into .cache/venv"
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$REQUIREMENTS"
+        echo "$hash" >"$stamp"
+    fi
+    echo "python venv ready"
+}
+
+# apt's package lists: refreshed first when older than a day (a new machine's are), so that
+# neither this job nor a step's `install` asks for packages the lists do not know.
+refresh_apt_lists() {
+    if [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n 1)" ]]; then
+        echo "apt lists older than a day: apt-get update"
+        apt-get -o DPkg::Lock::Timeout=600 update
+    fi
+}
+
+install_all() {
+    local pids=() names=() i status=0 t0=$SECONDS script
+    refresh_apt_lists >"$LOGS/install-apt-update.log" 2>&1 || {
+        show_log "$LOGS/install-apt-update.log"
+        return 1
+    }
+    run_part() {
+        local name=$1
+        shift
+        "$@" >"$LOGS/install-$name.log" 2>&1 &
+        pids+=($!)
+        names+=("$name")
+    }
+    run_part apt install_apt
+    run_part kotlin install_kotlin
+    run_part python install_python
+    run_part cargo-fuzz bash "$ROOT/scripts/fuzz-smoke.sh" --install
+    for script in "${STEP_SCRIPTS[@]}"; do
+        run_part "$(basename "$script" .sh)" bash "$script" install
+    done
+    for i in "${!pids[@]}"; do
+        if wait "${pids[$i]}"; then
+            echo "install ${names[$i]}: ok (+$((SECONDS - t0)) s)"
+        else
+            echo "install ${names[$i]}: FAILED (build/logs/install-${names[$i]}.log)"
+            show_log "$LOGS/install-${names[$i]}.log"
+            status=1
+        fi
+    done
+    return "$status"
+}
 
 # ---------------------------------------------------------------------------------------------
-step "cargo fmt --all -- --check"
-quiet fmt cargo fmt --all -- --check
+# The test jobs (run in the background after the build). Each writes build/logs/<name>.result.
 
-step "cargo clippy --workspace --all-targets -- -D warnings"
-quiet clippy cargo clippy --workspace --all-targets -- -D warnings
-# The test-hooks export exists only in the library the binding tests load: lint it too.
-quiet clippy-test-hooks cargo clippy -p frontline-ffi --all-targets --features test-hooks -- -D warnings
+rust_tests() {
+    local status=0 p f i passed=0 failed=0 ignored=0
+    cargo test "${CARGO_SELECTION[@]}" --no-fail-fast >"$LOGS/rust-tests.out" 2>&1 || status=$?
+    while read -r p f i; do
+        passed=$((passed + p))
+        failed=$((failed + f))
+        ignored=$((ignored + i))
+    done < <(sed -nE 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/p' "$LOGS/rust-tests.out")
+    if ((status != 0 && failed == 0)); then failed=1; fi
+    echo "Rust $passed $failed" >"$LOGS/rust-tests.result"
+    echo "$ignored" >"$LOGS/rust-tests.ignored"
+    if ((status != 0 || failed != 0)); then
+        grep -E '^(test .* FAILED|---- .* stdout ----|error(\[|:))' "$LOGS/rust-tests.out" | head -n 40 || true
+        tail -n 200 "$LOGS/rust-tests.out"
+        return 1
+    fi
+    echo "Rust: $passed passed, $failed failed, $ignored ignored (full output: build/logs/rust-tests.out)"
+    ((passed > 0)) || { echo "cargo test ran no tests"; return 1; }
+}
 
-step "cargo test --workspace"
-rust_status=0
-cargo test --workspace --no-fail-fast >"$LOGS/rust-tests.log" 2>&1 || rust_status=$?
-while read -r p f i; do
-    RUST_PASSED=$((RUST_PASSED + p))
-    RUST_FAILED=$((RUST_FAILED + f))
-    RUST_IGNORED=$((RUST_IGNORED + i))
-done < <(sed -nE 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/p' "$LOGS/rust-tests.log")
-echo "Rust: $RUST_PASSED passed, $RUST_FAILED failed, $RUST_IGNORED ignored"
-if ((rust_status != 0 || RUST_FAILED != 0)); then
-    grep -E '^(test .* FAILED|---- .* stdout ----|error(\[|:))' "$LOGS/rust-tests.log" | head -n 40 || true
-    ((RUST_FAILED > 0)) || RUST_FAILED=1
-    fail "cargo test" "$LOGS/rust-tests.log"
-fi
-((RUST_PASSED > 0)) || fail "cargo test ran no tests" "$LOGS/rust-tests.log"
+kotlin_tests() {
+    local kotlin_tests generated_kt out="$BUILD/kotlin" hash cp status=0 passed failed hamcrest
+    hamcrest=$(hamcrest_jar)
+    kotlin_tests=("$ROOT"/tests/kotlin/*.kt)
+    [[ -f "${kotlin_tests[0]}" ]] || { echo "no Kotlin tests in tests/kotlin/"; return 1; }
+    mapfile -t generated_kt < <(find "$BINDINGS" -name '*.kt' | sort)
+    # Recompile only when a source (generated or test), the runner or the compiler changed.
+    hash=$( (echo "$KOTLIN_VERSION"; sha256sum "${generated_kt[@]}" "${kotlin_tests[@]}" "$ROOT/scripts/junit/RunAllTests.java") |
+        sha256sum | cut -d' ' -f1)
+    if [[ "$(cat "$out/.inputs.sha256" 2>/dev/null || true)" == "$hash" && -d "$out/classes" && -d "$out/runner" ]]; then
+        echo "Kotlin sources unchanged since the last compile: reusing build/kotlin"
+    else
+        rm -rf "$out"
+        mkdir -p "$out/classes" "$out/runner"
+        echo "compiling ${#generated_kt[@]} generated + ${#kotlin_tests[@]} test files [$(date -u +%H:%M:%S)]"
+        "$KOTLINC" -nowarn -classpath "$JNA_JAR:$JUNIT_JAR:$hamcrest" -d "$out/classes" \
+            "${generated_kt[@]}" "${kotlin_tests[@]}"
+        javac -d "$out/runner" -cp "$JUNIT_JAR" "$ROOT/scripts/junit/RunAllTests.java"
+        echo "$hash" >"$out/.inputs.sha256"
+    fi
+    cp="$out/runner:$out/classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$hamcrest"
+    echo "running the JUnit tests [$(date -u +%H:%M:%S)]"
+    # SyncTest starts the reference collector through the CLI binary of the build step.
+    java -Djna.library.path="$BINDINGS" -Dfrontline.bin="$TARGET_DIR/debug/frontline" -cp "$cp" \
+        RunAllTests "$out/classes" || status=$?
+    read -r passed failed < <(sed -nE 's/^RESULT passed=([0-9]+) failed=([0-9]+).*/\1 \2/p' "$LOGS/kotlin-tests.log" | tail -n 1) || true
+    passed=${passed:-0}
+    failed=${failed:-0}
+    if ((status != 0 && failed == 0)); then failed=1; fi
+    echo "Kotlin $passed $failed" >"$LOGS/kotlin-tests.result"
+    ((status == 0 && failed == 0)) || return 1
+    ((passed > 0)) || { echo "Kotlin: no tests ran"; return 1; }
+}
 
-# ---------------------------------------------------------------------------------------------
-step "Fuzz smoke (scripts/fuzz-smoke.sh: every cargo-fuzz target, ${FUZZ_SECONDS:-10} s each)"
-if ! cargo fuzz --version >/dev/null 2>&1; then
-    quiet cargo-fuzz-install cargo install cargo-fuzz --locked
-fi
-quiet fuzz-smoke bash "$ROOT/scripts/fuzz-smoke.sh"
-cat "$LOGS/fuzz-smoke.log"
-
-# ---------------------------------------------------------------------------------------------
-step "Bindings (scripts/bindings.sh)"
-quiet bindings bash "$ROOT/scripts/bindings.sh"
-tail -n 1 "$LOGS/bindings.log"
-
-# ---------------------------------------------------------------------------------------------
-step "Kotlin tests (JUnit 4 on the JVM)"
-shopt -s nullglob
-kotlin_tests=("$ROOT"/tests/kotlin/*.kt)
-shopt -u nullglob
-((${#kotlin_tests[@]})) || fail "no Kotlin tests in tests/kotlin/"
-mapfile -t generated_kt < <(find "$BINDINGS" -name '*.kt' | sort)
-KT_OUT="$BUILD/kotlin"
-# Recompile only when a source (generated or test) or the compiler changed.
-kt_hash=$( (echo "$KOTLIN_VERSION"; sha256sum "${generated_kt[@]}" "${kotlin_tests[@]}") | sha256sum | cut -d' ' -f1)
-if [[ "$(cat "$KT_OUT/.inputs.sha256" 2>/dev/null || true)" == "$kt_hash" && -d "$KT_OUT/classes" ]]; then
-    echo "Kotlin sources unchanged since the last compile: reusing build/kotlin/classes"
-else
-    rm -rf "$KT_OUT"
-    mkdir -p "$KT_OUT/classes"
-    echo "compiling ${#generated_kt[@]} generated + ${#kotlin_tests[@]} test files"
-    quiet kotlinc "$KOTLINC" -nowarn -classpath "$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR" \
-        -d "$KT_OUT/classes" "${generated_kt[@]}" "${kotlin_tests[@]}"
-    echo "$kt_hash" >"$KT_OUT/.inputs.sha256"
-fi
-rm -rf "$KT_OUT/runner"
-mkdir -p "$KT_OUT/runner"
-quiet javac-runner javac -d "$KT_OUT/runner" -cp "$JUNIT_JAR" "$ROOT/scripts/junit/RunAllTests.java"
-KT_CP="$KT_OUT/runner:$KT_OUT/classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$HAMCREST_JAR"
-kotlin_status=0
-# SyncTest starts the reference collector through the CLI binary.
-quiet build-cli cargo build -p frontline-cli
-java -Djna.library.path="$BINDINGS" -Dfrontline.bin="$TARGET_DIR/debug/frontline" -cp "$KT_CP" RunAllTests "$KT_OUT/classes" \
-    >"$LOGS/kotlin-tests.log" 2>&1 || kotlin_status=$?
-grep -E '^(PASS|FAIL|RESULT) ' "$LOGS/kotlin-tests.log" | grep -v '^RESULT' || true
-read -r KOTLIN_PASSED KOTLIN_FAILED < <(sed -nE 's/^RESULT passed=([0-9]+) failed=([0-9]+).*/\1 \2/p' "$LOGS/kotlin-tests.log" | tail -n 1) || true
-KOTLIN_PASSED=${KOTLIN_PASSED:-0}
-KOTLIN_FAILED=${KOTLIN_FAILED:-0}
-if ((kotlin_status != 0 || KOTLIN_FAILED != 0)); then
-    ((KOTLIN_FAILED > 0)) || KOTLIN_FAILED=1
-    fail "Kotlin tests" "$LOGS/kotlin-tests.log"
-fi
-((KOTLIN_PASSED > 0)) || fail "Kotlin: no tests ran" "$LOGS/kotlin-tests.log"
-
-# ---------------------------------------------------------------------------------------------
-step "Python tests (pytest)"
-python_status=0
-PYTHONPATH="$BINDINGS${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" -m pytest "$ROOT/tests/python" \
-    -p no:cacheprovider -q -rfE --junitxml="$LOGS/pytest.xml" >"$LOGS/python-tests.log" 2>&1 || python_status=$?
-read -r PYTHON_PASSED PYTHON_FAILED < <("$VENV/bin/python" - "$LOGS/pytest.xml" <<'PY' || echo "0 0"
+python_tests() {
+    local status=0 passed failed
+    PYTHONPATH="$BINDINGS${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" -m pytest "$ROOT/tests/python" \
+        -p no:cacheprovider -q -rfE --junitxml="$LOGS/pytest.xml" || status=$?
+    read -r passed failed < <("$VENV/bin/python" - "$LOGS/pytest.xml" <<'PY' || echo "0 0"
 import sys
 import xml.etree.ElementTree as ET
 try:
@@ -227,21 +382,202 @@ skipped = sum(int(s.get("skipped", 0)) for s in suites)
 print(tests - bad - skipped, bad + skipped)
 PY
 )
-tail -n 1 "$LOGS/python-tests.log"
-if ((python_status == 5)); then
-    fail "pytest collected no tests" "$LOGS/python-tests.log"
+    if ((status != 0 && failed == 0)); then failed=1; fi
+    echo "Python $passed $failed" >"$LOGS/python-tests.result"
+    if ((status == 5)); then
+        echo "pytest collected no tests"
+        return 1
+    fi
+    ((status == 0 && failed == 0))
+}
+
+# The fuzz smoke: waits for the background build of the targets, then runs them.
+fuzz_smoke() {
+    local status=0
+    wait_for_job_in_subshell fuzz-build || {
+        echo "the fuzz targets did not build:"
+        tail -n 100 "$LOGS/fuzz-build.log"
+        return 1
+    }
+    bash "$ROOT/scripts/fuzz-smoke.sh" || status=$?
+    return "$status"
+}
+
+# A job cannot `wait` for a sibling: it waits for the file the sibling's wrapper writes.
+wait_for_job_in_subshell() {
+    local name=$1
+    while [[ ! -f "$LOGS/$name.status" ]]; do sleep 1; done
+    [[ "$(cat "$LOGS/$name.status")" == 0 ]]
+}
+
+# Runs a command and records its exit status in build/logs/<name>.status (for such waiters).
+with_status() {
+    local name=$1 status=0
+    shift
+    "$@" || status=$?
+    echo "$status" >"$LOGS/$name.status"
+    return "$status"
+}
+
+# One `scripts/steps/<name>.sh run`: its counts must be in build/logs/<name>.result.
+run_step() {
+    local script=$1 name status=0 line passed failed
+    name=$(basename "$script" .sh)
+    bash "$script" run || status=$?
+    line=$(cat "$LOGS/$name.result" 2>/dev/null || true)
+    if [[ ! "$line" =~ ^[A-Za-z][A-Za-z0-9_-]*\ [0-9]+\ [0-9]+$ ]]; then
+        echo "step $name wrote no '<Label> <passed> <failed>' line to build/logs/$name.result (got: '$line')"
+        rm -f "$LOGS/$name.result"
+        return 1
+    fi
+    echo "$line"
+    read -r _ passed failed <<<"$line"
+    if ((status != 0 && failed == 0)); then
+        echo "${line% * *} $passed 1" >"$LOGS/$name.result"
+    fi
+    if ((status != 0 || failed != 0)); then
+        if [[ -f "$LOGS/$name.log" ]]; then
+            echo "---- build/logs/$name.log (the step's own log, last 100 lines) ----"
+            tail -n 100 "$LOGS/$name.log"
+        fi
+        return 1
+    fi
+    ((passed > 0)) || { echo "step $name ran no tests"; return 1; }
+}
+
+is_service() { grep -Eq '(^|[[:space:]|(])start[[:space:]]*[|)]' "$1"; }
+has_run() { grep -Eq '(^|[[:space:]|(])run[[:space:]]*[|)]' "$1"; }
+
+# ---------------------------------------------------------------------------------------------
+# Runs the queued test jobs, at most $TEST_JOBS at once, in queue order; returns when all are
+# done, stopping the run at the first failure.
+POOL=()
+pool_wait_one() {
+    local done_pid name
+    wait -n -p done_pid "${POOL[@]}" || true
+    for name in "${!JOB_PID[@]}"; do
+        if [[ "${JOB_PID[$name]}" == "$done_pid" ]]; then
+            # Reap it through wait_job (exit status, time, log on failure).
+            wait_job "$name"
+        fi
+    done
+    local p rest=()
+    for p in "${POOL[@]}"; do [[ "$p" == "$done_pid" ]] || rest+=("$p"); done
+    POOL=("${rest[@]}")
+}
+
+run_pool() {
+    local entry name title
+    for entry in "$@"; do
+        IFS='|' read -r name title <<<"$entry"
+        while ((${#POOL[@]} >= TEST_JOBS)); do pool_wait_one; done
+        start_job "$name" "$title" "pool_fn_$name"
+        POOL+=("${JOB_PID[$name]}")
+    done
+    while ((${#POOL[@]})); do pool_wait_one; done
+}
+
+# ---------------------------------------------------------------------------------------------
+step "Toolchain"
+for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+        quiet "rustup-$component" rustup component add "$component"
+    fi
+done
+echo "$(cargo --version), rustfmt and clippy ready; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [[ "$MODE" == full ]]; then
+    start_job install "Installs: apt, kotlinc, Python venv, cargo-fuzz, ${#STEP_SCRIPTS[@]} step script(s)" install_all
+    start_job fuzz-build "Fuzz targets build (scripts/fuzz-smoke.sh --build)" \
+        with_status fuzz-build bash "$ROOT/scripts/fuzz-smoke.sh" --build
 fi
-if ((python_status != 0 || PYTHON_FAILED != 0)); then
-    ((PYTHON_FAILED > 0)) || PYTHON_FAILED=1
-    fail "Python tests" "$LOGS/python-tests.log"
+
+step "cargo fmt --all -- --check"
+quiet fmt cargo fmt --all -- --check
+
+step "cargo clippy ${CARGO_SELECTION[*]} --all-targets -- -D warnings"
+quiet clippy cargo clippy "${CARGO_SELECTION[@]}" --all-targets -- -D warnings
+
+step "cargo build ${CARGO_SELECTION[*]} ${CARGO_BUILD_TARGETS[*]}"
+quiet build cargo build "${CARGO_SELECTION[@]}" "${CARGO_BUILD_TARGETS[@]}"
+
+# ---------------------------------------------------------------------------------------------
+if [[ "$MODE" == quick ]]; then
+    step "Tests of the crates changed since main"
+    t0=$SECONDS
+    base=$(git merge-base main HEAD 2>/dev/null || git rev-parse HEAD)
+    { git diff --name-only "$base"; git ls-files --others --exclude-standard; } | sort -u >"$LOGS/changed-files.txt"
+    # Test executables of the build above (no new build, no other feature resolution), each run
+    # from its package's folder as `cargo test` would.
+    cargo test "${CARGO_SELECTION[@]}" --no-run --message-format=json 2>"$LOGS/quick-no-run.log" |
+        python3 "$ROOT/scripts/changed-tests.py" "$ROOT" "$LOGS/changed-files.txt" >"$LOGS/quick-tests.txt" ||
+        fail "listing the test executables" "$LOGS/quick-no-run.log"
+    crates=$(cut -f1 "$LOGS/quick-tests.txt" | sort -u | tr '\n' ' ')
+    echo "changed crates: ${crates:-none}"
+    passed=0 failed=0 ignored=0 status=0
+    while IFS=$'\t' read -r package dir exe; do
+        echo "  $package: ${exe#"$TARGET_DIR"/}"
+        (cd "$dir" && CARGO_MANIFEST_DIR="$dir" "$exe") </dev/null >>"$LOGS/rust-tests.out" 2>&1 || status=1
+    done <"$LOGS/quick-tests.txt"
+    while read -r p f i; do
+        passed=$((passed + p)) failed=$((failed + f)) ignored=$((ignored + i))
+    done < <(sed -nE 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/p' "$LOGS/rust-tests.out" 2>/dev/null)
+    ((status == 0 || failed > 0)) || failed=1
+    echo "Rust $passed $failed" >"$LOGS/rust-tests.result"
+    echo "$ignored" >"$LOGS/rust-tests.ignored"
+    TIMES+=("$((SECONDS - t0)) tests of changed crates")
+    ((status == 0)) || fail "tests of changed crates" "$LOGS/rust-tests.out"
+    summary
+    exit 0
 fi
 
 # ---------------------------------------------------------------------------------------------
-step "Swift bindings (generated only)"
+step "Bindings (scripts/bindings.sh: Kotlin, Swift, Python; nothing to compile)"
+quiet bindings bash "$ROOT/scripts/bindings.sh"
+tail -n 1 "$LOGS/bindings.log"
 for f in Frontline.swift FrontlineCore.swift; do
     [[ -s "$BINDINGS/$f" ]] || fail "Swift bindings missing: build/bindings/$f"
     grep -q 'public' "$BINDINGS/$f" || fail "Swift bindings empty: build/bindings/$f"
 done
 echo "generated: $(cd "$BINDINGS" && ls -- *.swift *.h *.modulemap | tr '\n' ' ')"
 
+wait_job install
+cat "$LOGS/install.log"
+
+for script in "${STEP_SCRIPTS[@]}"; do
+    is_service "$script" || continue
+    name=$(basename "$script" .sh)
+    step "Service $name (scripts/steps/$name.sh start)"
+    SERVICES_STARTED+=("$script")
+    quiet "$name-start" bash "$script" start
+    while read -r line; do
+        if [[ "$line" =~ ^export\ [A-Za-z_][A-Za-z0-9_]*= ]]; then
+            eval "$line"
+            echo "${line%%=*}=..."
+        fi
+    done <"$LOGS/$name-start.log"
+done
+
+# Test jobs, longest first. Each `pool_fn_<name>` is what the job runs.
+pool_fn_rust-tests() { rust_tests; }
+pool_fn_kotlin-tests() { kotlin_tests; }
+pool_fn_fuzz-smoke() { fuzz_smoke && sed -n 's/^total: //p' "$LOGS/fuzz-smoke.log" >"$LOGS/fuzz-smoke.total"; }
+pool_fn_python-tests() { python_tests; }
+queue=("rust-tests|Rust tests (cargo test)" "kotlin-tests|Kotlin tests (kotlinc, JUnit 4 on the JVM)"
+    "fuzz-smoke|Fuzz smoke (scripts/fuzz-smoke.sh: every target, ${FUZZ_SECONDS:-10} s, two at a time)")
+for script in "${STEP_SCRIPTS[@]}"; do
+    has_run "$script" || continue
+    name=$(basename "$script" .sh)
+    eval "pool_fn_step-$name() { run_step '$script'; }"
+    queue+=("step-$name|Step $name (scripts/steps/$name.sh run)")
+done
+queue+=("python-tests|Python tests (pytest)")
+run_pool "${queue[@]}"
+wait_job fuzz-build
+
+grep -E '^(PASS|FAIL) ' "$LOGS/kotlin-tests.log" || true
+tail -n 1 "$LOGS/python-tests.log"
+sed -n '/^target /,$p' "$LOGS/fuzz-smoke.log"
+
+stop_services
 summary
