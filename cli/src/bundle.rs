@@ -72,7 +72,7 @@ fn read(path: &Path, what: &str) -> CliResult<Vec<u8>> {
 pub fn parse_expiry(text: &str) -> CliResult<i64> {
     parse_rfc3339(text)
         .or_else(|| parse_date(text))
-        .ok_or_else(|| CliError::Message(String::from("--expires: use RFC 3339 or YYYY-MM-DD")))
+        .ok_or_else(|| CliError::Usage(String::from("--expires: use RFC 3339 or YYYY-MM-DD")))
 }
 
 /// Runs `frontline bundle`.
@@ -90,15 +90,11 @@ pub fn run(args: BundleArgs) -> CliResult {
             let jwk = OkpJwk::parse_expecting(&read_key_file(&key)?, OkpCurve::Ed25519, true)?;
             let signing = jwk.signing_key()?;
             let payload = read(&input, "the payload")?;
-            Companion::check_bundle_payload(kind, &payload).map_err(|r| {
-                CliError::Message(format!(
-                    "the payload is not a valid {} ({r:?})",
-                    kind.as_str()
-                ))
-            })?;
+            Companion::check_bundle_payload(kind, &payload)
+                .map_err(|_| crate::failure::invalid_payload(kind))?;
             let expires_at = expires.as_deref().map(parse_expiry).transpose()?;
             if expires_at.is_some_and(|e| e <= now) {
-                return Err(CliError::Message(String::from("--expires is in the past")));
+                return Err(CliError::Usage(String::from("--expires is in the past")));
             }
             let bytes = bundle::sign_bundle(kind, version, now, expires_at, &payload, &signing);
             if bytes.len() > bundle::MAX_BUNDLE_BYTES {
@@ -128,7 +124,7 @@ pub fn run(args: BundleArgs) -> CliResult {
             let bytes = read(&file, "the bundle")?;
             let verified = bundle::verify_bundle(&bytes, kind, &jwk.x, now, None)
                 .and_then(|v| Companion::check_bundle_payload(v.info.kind, &v.payload).map(|()| v))
-                .map_err(|r| CliError::Message(format!("bundle refused: {r:?}")))?;
+                .map_err(crate::failure::bundle_refused)?;
             let info = verified.info;
             println!(
                 "valid {} bundle version {}, issued {}, {}, key {}, payload {} bytes",

@@ -79,7 +79,9 @@ pub enum DeviceCommand {
         /// The organisation's enrolment token.
         #[arg(long)]
         token: String,
-        /// The organisation's public report key (`org-report.pub.jwk`).
+        /// The organisation's public report key file (`org-report.pub.jwk` from `frontline
+        /// keys generate`). It is kept in the device's managed configuration: every later
+        /// report is sealed to it, and reports held for want of a key are sealed now.
         #[arg(long)]
         org_key: Option<PathBuf>,
     },
@@ -88,7 +90,8 @@ pub enum DeviceCommand {
         /// The collector's base URL (`https://…`, or `http://` on loopback).
         #[arg(long)]
         collector: String,
-        /// The organisation's public report key (`org-report.pub.jwk`), if not configured yet.
+        /// The organisation's public report key file (`org-report.pub.jwk`), if it was not
+        /// given at enrolment. Kept, as with `enrol --org-key`.
         #[arg(long)]
         org_key: Option<PathBuf>,
         /// Seconds to wait for each answer.
@@ -149,28 +152,38 @@ pub fn run(args: DeviceArgs) -> CliResult {
     config.locale = args.locale.clone();
     crate::sync::configure(&mut config, &args.command)?;
     let mut companion = open_device(&args.data_dir, config)?;
-    match args.command {
+    crate::sync::remember_org_key(&mut companion, &args.command)?;
+    let module = match &args.command {
+        DeviceCommand::Train(train) => Some(train.module.clone()),
+        _ => None,
+    };
+    run_command(&mut companion, args.command)
+        .map_err(|e| crate::failure::with_device_hints(e, &companion, module.as_deref()))
+}
+
+fn run_command(companion: &mut Companion, command: DeviceCommand) -> CliResult {
+    match command {
         DeviceCommand::Info => {
             println!("schema version: {}", companion.schema_version());
             println!("role: {}", companion.config().staff_role.as_str());
         }
-        DeviceCommand::Modules { json } => crate::train::modules(&companion, json)?,
+        DeviceCommand::Modules { json } => crate::train::modules(companion, json)?,
         DeviceCommand::InstallBundle { file, kind } => {
-            crate::train::install_bundle(&companion, &file, kind)?
+            crate::train::install_bundle(companion, &file, kind)?
         }
-        DeviceCommand::Train(train) => crate::train::train(&companion, &train)?,
-        DeviceCommand::Statements { limit } => crate::train::statements(&companion, limit)?,
+        DeviceCommand::Train(train) => crate::train::train(companion, &train)?,
+        DeviceCommand::Statements { limit } => crate::train::statements(companion, limit)?,
         DeviceCommand::Check {
             facts,
             trigger,
             json,
-        } => crate::posture::check(&companion, &facts, trigger, json)?,
-        DeviceCommand::ApplyConfig { file } => crate::posture::apply_config(&mut companion, &file)?,
-        DeviceCommand::Feedback { json } => crate::posture::feedback(&companion, json)?,
-        DeviceCommand::Advisories { json } => crate::posture::advisories(&companion, json)?,
-        DeviceCommand::AckAdvisory { id } => crate::posture::acknowledge(&companion, &id)?,
-        DeviceCommand::Enrol { .. } => crate::sync::enrol(&companion)?,
-        DeviceCommand::Sync { timeout, .. } => crate::sync::sync(&companion, timeout)?,
+        } => crate::posture::check(companion, &facts, trigger, json)?,
+        DeviceCommand::ApplyConfig { file } => crate::posture::apply_config(companion, &file)?,
+        DeviceCommand::Feedback { json } => crate::posture::feedback(companion, json)?,
+        DeviceCommand::Advisories { json } => crate::posture::advisories(companion, json)?,
+        DeviceCommand::AckAdvisory { id } => crate::posture::acknowledge(companion, &id)?,
+        DeviceCommand::Enrol { .. } => crate::sync::enrol(companion)?,
+        DeviceCommand::Sync { timeout, .. } => crate::sync::sync(companion, timeout)?,
     }
     Ok(())
 }

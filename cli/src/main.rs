@@ -13,6 +13,7 @@ mod bundle;
 mod collector;
 mod demo;
 mod device;
+mod failure;
 mod keys;
 mod pack;
 mod posture;
@@ -22,6 +23,8 @@ mod train;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+pub use failure::{CliError, CliResult};
 
 /// Frontline: the offline-first security companion for health and care staff.
 #[derive(Debug, Parser)]
@@ -58,7 +61,26 @@ fn parse_level(text: &str) -> Result<log::LevelFilter, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let json = failure::wants_json(&args);
+    // `--json` asks for JSON errors on every command, also those without JSON output.
+    let parsed = Cli::try_parse_from(&args).or_else(|e| {
+        let without: Vec<&std::ffi::OsString> = args.iter().filter(|a| *a != "--json").collect();
+        if json && without.len() < args.len() {
+            Cli::try_parse_from(without).map_err(|_| e)
+        } else {
+            Err(e)
+        }
+    });
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: clap prints them and they are not failures.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return report(&failure::usage_failure(&e), json),
+    };
     init_logging(cli.log);
     let result = match cli.command {
         Command::Demo(args) => demo::run(args),
@@ -71,11 +93,20 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("frontline: {e}");
-            ExitCode::FAILURE
-        }
+        Err(e) => report(&e.failure(), json),
     }
+}
+
+/// Prints a failure on standard error (text, or JSON with `--json`) and gives its exit code.
+fn report(failure: &failure::Failure, json: bool) -> ExitCode {
+    use std::io::Write;
+    let text = if json {
+        failure.to_json()
+    } else {
+        failure.to_text()
+    };
+    let _ = std::io::stderr().write_all(text.as_bytes());
+    ExitCode::from(failure.class.exit_code())
 }
 
 /// A logger printing to standard error.
@@ -99,25 +130,3 @@ fn init_logging(level: log::LevelFilter) {
     let _ = log::set_logger(&LOGGER);
     log::set_max_level(level);
 }
-
-/// The CLI's error: a message for the terminal.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// From the core.
-    #[error("{0}")]
-    Core(#[from] frontline_core::Error),
-    /// A file could not be read or written.
-    #[error("{what}: {source}")]
-    Io {
-        /// What was being done.
-        what: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// Anything else, with a message for the user.
-    #[error("{0}")]
-    Message(String),
-}
-
-/// The CLI's result type.
-pub type CliResult<T = ()> = Result<T, CliError>;

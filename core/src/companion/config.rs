@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::config::managed::{ManagedConfig, ManagedConfigOutcome, STORED_MANAGED};
+use crate::config::managed::{stored_managed, ManagedConfig, ManagedConfigOutcome, STORED_MANAGED};
 use crate::config::OrganisationContacts;
 use crate::error::{Error, Result};
 use crate::posture::PostureTrigger;
@@ -27,6 +27,29 @@ impl Companion {
     ) -> Result<ManagedConfigOutcome> {
         let (managed, ignored_keys) =
             ManagedConfig::from_map(&map).map_err(Error::InvalidConfig)?;
+        self.store_managed_config(managed, ignored_keys)
+    }
+
+    /// As [`Companion::apply_managed_config`], but only the keys in `map` change: the keys
+    /// stored by an earlier managed configuration keep their values. The result is stored
+    /// exactly as a managed configuration is (sealed, overriding the app's configuration on
+    /// every later open). The device simulator stores the report key given at enrolment so.
+    pub fn update_managed_config(
+        &mut self,
+        map: HashMap<String, String>,
+    ) -> Result<ManagedConfigOutcome> {
+        let (changes, ignored_keys) =
+            ManagedConfig::from_map(&map).map_err(Error::InvalidConfig)?;
+        let stored = stored_managed(&self.store, &self.sealer)?.unwrap_or_default();
+        let managed = changes.overlaid_on(&stored)?;
+        self.store_managed_config(managed, ignored_keys)
+    }
+
+    fn store_managed_config(
+        &mut self,
+        managed: ManagedConfig,
+        ignored_keys: Vec<String>,
+    ) -> Result<ManagedConfigOutcome> {
         let new_config = managed.apply_to(&self.app_config);
         let tx = self.store.transaction()?;
         let sealed = self

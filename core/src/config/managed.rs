@@ -503,13 +503,43 @@ pub(crate) fn config_in_force(
     sealer: &crate::crypto::ColumnSealer,
     config: &CompanionConfig,
 ) -> Result<CompanionConfig> {
-    match store.meta(STORED_MANAGED)? {
-        Some(sealed) => {
-            let managed: ManagedConfig =
-                sealer.open_json("meta", "value", STORED_MANAGED, &sealed)?;
-            Ok(managed.apply_to(config))
-        }
+    match stored_managed(store, sealer)? {
+        Some(managed) => Ok(managed.apply_to(config)),
         None => Ok(config.clone()),
+    }
+}
+
+/// The managed configuration stored by an earlier apply, if any.
+pub(crate) fn stored_managed(
+    store: &crate::store::Store,
+    sealer: &crate::crypto::ColumnSealer,
+) -> Result<Option<ManagedConfig>> {
+    match store.meta(STORED_MANAGED)? {
+        Some(sealed) => Ok(Some(sealer.open_json(
+            "meta",
+            "value",
+            STORED_MANAGED,
+            &sealed,
+        )?)),
+        None => Ok(None),
+    }
+}
+
+impl ManagedConfig {
+    /// `older` with every key set here replacing its value; keys not set here keep theirs.
+    /// Field by field through JSON, so a key added to the schema is merged without more code.
+    pub fn overlaid_on(&self, older: &ManagedConfig) -> Result<ManagedConfig> {
+        let mut merged = serde_json::to_value(older)?;
+        if let (Some(base), serde_json::Value::Object(newer)) =
+            (merged.as_object_mut(), serde_json::to_value(self)?)
+        {
+            for (key, value) in newer {
+                if !value.is_null() {
+                    base.insert(key, value);
+                }
+            }
+        }
+        Ok(serde_json::from_value(merged)?)
     }
 }
 
