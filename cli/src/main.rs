@@ -11,12 +11,14 @@
 
 mod bundle;
 mod collector;
+mod content_check;
 mod demo;
 mod device;
 mod keys;
 mod pack;
 mod posture;
 mod sync;
+mod terminal;
 mod train;
 
 use std::process::ExitCode;

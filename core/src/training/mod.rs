@@ -692,6 +692,30 @@ impl Companion {
         })
     }
 
+    /// Judges one answer on its own, for feedback right after the learner answers it:
+    /// right or not, the correct options, the explanation and the chosen options' feedback.
+    /// Records nothing (the attempt is recorded by [`Self::submit_quiz`]); refused as
+    /// `submit_quiz` refuses an unknown module, question or option, or a pack version gone.
+    pub fn answer_feedback(
+        &self,
+        module_id: &str,
+        pack_version: u64,
+        answer: &QuizAnswer,
+    ) -> Result<QuestionResult> {
+        let (pack, _) = self.pack_in_force()?;
+        let module = self.assigned_module(&pack, module_id)?;
+        if pack.version != pack_version {
+            return Err(refuse(TrainingRefusal::PackVersionGone));
+        }
+        let question = module
+            .quiz
+            .questions
+            .iter()
+            .find(|q| q.id == answer.question_id)
+            .ok_or(refuse(TrainingRefusal::UnknownQuestion))?;
+        quiz::score_question(question, &answer.option_ids).map_err(refuse)
+    }
+
     /// How much of the assigned training is current (completed and not overdue).
     pub fn training_summary(&self) -> Result<TrainingSummary> {
         let modules = self.training_modules()?;
@@ -743,7 +767,8 @@ mod tests {
     #[test]
     fn built_in_pack_loads() {
         let pack = built_in_pack().unwrap();
-        assert_eq!(pack.modules.len(), 12);
+        assert_eq!(pack.modules.len(), 17);
+        assert!(pack.modules.iter().all(|m| !m.sources.is_empty()));
     }
 
     #[test]
