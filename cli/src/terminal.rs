@@ -21,7 +21,8 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Plain text at `width` columns (tests, pipes).
+    /// Plain text at `width` columns.
+    #[cfg(test)]
     pub fn plain(width: usize) -> Self {
         Self {
             width: width.max(MIN_WIDTH),
@@ -36,9 +37,8 @@ impl Layout {
             .ok()
             .and_then(|c| c.trim().parse::<usize>().ok())
             .filter(|c| *c > 0);
-        let from_terminal = || {
-            terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w))
-        };
+        let from_terminal =
+            || terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w));
         let width = from_env.or_else(from_terminal).unwrap_or(DEFAULT_WIDTH);
         let ansi = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         Self {
@@ -252,10 +252,19 @@ mod tests {
         assert!(!text.contains('#'), "{text}");
         assert!(!text.contains("**"), "{text}");
         assert!(!text.contains("*every*"), "{text}");
-        assert!(text.starts_with("Locking your screen\n===================\n"), "{text}");
+        assert!(
+            text.starts_with("Locking your screen\n===================\n"),
+            "{text}"
+        );
         assert!(text.contains("What to do\n----------"), "{text}");
-        assert!(text.contains("  • Use a six-digit PIN or longer.\n  • Lock it every time."), "{text}");
-        assert!(text.contains("  1. Open Settings.\n  2. Tap Security."), "{text}");
+        assert!(
+            text.contains("  • Use a six-digit PIN or longer.\n  • Lock it every time."),
+            "{text}"
+        );
+        assert!(
+            text.contains("  1. Open Settings.\n  2. Tap Security."),
+            "{text}"
+        );
         assert!(text.contains("  | Tip: press the power button."), "{text}");
     }
 
@@ -270,8 +279,14 @@ mod tests {
             assert!(line.chars().count() <= 24, "{line:?}");
         }
         // Continuation lines of a list item hang under its text.
-        let item: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("  • ")).collect();
-        assert!(item.len() > 1 && item[1..].iter().all(|l| l.starts_with("    ")), "{text}");
+        let item: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("  • "))
+            .collect();
+        assert!(
+            item.len() > 1 && item[1..].iter().all(|l| l.starts_with("    ")),
+            "{text}"
+        );
     }
 
     #[test]
@@ -284,9 +299,15 @@ mod tests {
             layout.wrap("a **big deal** here", "", ""),
             "a \x1b[1mbig\x1b[0m \x1b[1mdeal\x1b[0m here"
         );
-        assert_eq!(Layout::plain(80).wrap("a **big deal** here", "", ""), "a big deal here");
+        assert_eq!(
+            Layout::plain(80).wrap("a **big deal** here", "", ""),
+            "a big deal here"
+        );
         // Not emphasis: arithmetic and identifiers keep their characters.
-        assert_eq!(Layout::plain(80).wrap("2 * 3 and snake_case", "", ""), "2 * 3 and snake_case");
+        assert_eq!(
+            Layout::plain(80).wrap("2 * 3 and snake_case", "", ""),
+            "2 * 3 and snake_case"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! answered (the chosen option's own feedback, and the right answer's explanation when wrong),
 //! and a retry that starts at the quiz, not the lesson.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -118,11 +118,19 @@ pub fn parse_choice(line: &str, question: &QuizQuestion) -> Result<Vec<String>, 
         // `ac` for `a, c`, when every character is an option of its own.
         let letters: Option<Vec<&str>> = token
             .chars()
-            .map(|ch| ids.iter().find(|id| id.chars().eq(std::iter::once(ch))).copied())
+            .map(|ch| {
+                ids.iter()
+                    .find(|id| id.chars().eq(std::iter::once(ch)))
+                    .copied()
+            })
             .collect();
         match letters {
             Some(found) if token.chars().count() > 1 => picked.extend(found),
-            _ => return Err(format!("\"{token}\" is not one of the options; type {valid}.")),
+            _ => {
+                return Err(format!(
+                    "\"{token}\" is not one of the options; type {valid}."
+                ))
+            }
         }
     }
     if picked.is_empty() {
@@ -233,7 +241,42 @@ pub fn train(c: &Companion, args: &TrainArgs) -> CliResult {
     let mut input = stdin.lock();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    train_with(c, args, &mut input, &mut out, Layout::stdout())
+    let mut learner = Learner {
+        input: &mut input,
+        // Typed answers are echoed by the terminal; piped ones are echoed here, so a transcript
+        // of a scripted run reads like a session.
+        echo: !std::io::stdin().is_terminal(),
+    };
+    train_with(c, args, &mut learner, &mut out, Layout::stdout())
+}
+
+/// Where answers come from: a terminal, or piped text to be echoed.
+pub struct Learner<'a> {
+    /// The lines typed or piped.
+    pub input: &'a mut dyn BufRead,
+    /// Whether to write each line read to the output (piped input is not echoed otherwise).
+    pub echo: bool,
+}
+
+impl Learner<'_> {
+    /// One line of input, echoed if asked; `None` at the end of input.
+    fn line(&mut self, out: &mut dyn Write) -> CliResult<Option<String>> {
+        let mut line = String::new();
+        let n = self
+            .input
+            .read_line(&mut line)
+            .map_err(|source| CliError::Io {
+                what: String::from("reading the answer"),
+                source,
+            })?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if self.echo {
+            writeln!(out, "{}", line.trim_end()).map_err(write_err)?;
+        }
+        Ok(Some(line))
+    }
 }
 
 fn write_err(source: std::io::Error) -> CliError {
@@ -243,21 +286,11 @@ fn write_err(source: std::io::Error) -> CliError {
     }
 }
 
-/// One line of input; `None` at the end of input.
-fn read_line(input: &mut dyn BufRead) -> CliResult<Option<String>> {
-    let mut line = String::new();
-    let n = input.read_line(&mut line).map_err(|source| CliError::Io {
-        what: String::from("reading the answer"),
-        source,
-    })?;
-    Ok((n > 0).then_some(line))
-}
-
 /// `train` with its input, output and layout given (the terminal, or a test's buffers).
 pub fn train_with(
     c: &Companion,
     args: &TrainArgs,
-    input: &mut dyn BufRead,
+    learner: &mut Learner<'_>,
     out: &mut dyn Write,
     layout: Layout,
 ) -> CliResult {
@@ -281,9 +314,9 @@ pub fn train_with(
                 write_question(out, layout, question, None).map_err(write_err)?;
                 write_feedback(out, layout, question, r).map_err(write_err)?;
             }
-            write_result(out, &result).map_err(write_err)?;
+            write_result(out, layout, &result).map_err(write_err)?;
         }
-        None => interactive(c, &detail, input, out, layout)?,
+        None => interactive(c, &detail, learner, out, layout)?,
     }
     if let Some(path) = &args.statements_out {
         let mut new = recent(c, u32::MAX)?;
@@ -297,7 +330,11 @@ pub fn train_with(
     Ok(())
 }
 
-fn show_lesson(out: &mut dyn Write, layout: Layout, d: &TrainingModuleDetail) -> std::io::Result<()> {
+fn show_lesson(
+    out: &mut dyn Write,
+    layout: Layout,
+    d: &TrainingModuleDetail,
+) -> std::io::Result<()> {
     writeln!(out, "{}\n", layout.markdown(&d.lesson_markdown))?;
     writeln!(out, "Key points")?;
     for kp in &d.key_points {
@@ -312,17 +349,17 @@ const STOPPED: &str = "the quiz stopped before the last answer; no attempt was r
 fn interactive(
     c: &Companion,
     detail: &TrainingModuleDetail,
-    input: &mut dyn BufRead,
+    learner: &mut Learner<'_>,
     out: &mut dyn Write,
     layout: Layout,
 ) -> CliResult {
     let total = detail.questions.len();
-    write!(
+    writeln!(
         out,
-        "{} ",
+        "{}",
         layout.wrap(
             &format!(
-                "Quiz: {total} questions, pass mark {}%. Press Enter to start the quiz.",
+                "Quiz: {total} questions, pass mark {}%.",
                 detail.pass_mark_percent
             ),
             "",
@@ -330,8 +367,9 @@ fn interactive(
         )
     )
     .map_err(write_err)?;
+    write!(out, "Press Enter to start the quiz. ").map_err(write_err)?;
     out.flush().map_err(write_err)?;
-    if read_line(input)?.is_none() {
+    if learner.line(out)?.is_none() {
         return Err(CliError::Message(String::from(STOPPED)));
     }
     loop {
@@ -339,7 +377,7 @@ fn interactive(
         for (i, question) in detail.questions.iter().enumerate() {
             writeln!(out).map_err(write_err)?;
             write_question(out, layout, question, Some((i + 1, total))).map_err(write_err)?;
-            let option_ids = ask(input, out, question)?;
+            let option_ids = ask(learner, out, question)?;
             let answer = QuizAnswer {
                 question_id: question.id.clone(),
                 option_ids,
@@ -349,17 +387,22 @@ fn interactive(
             answers.push(answer);
         }
         let result = c.submit_quiz(&detail.module.id, detail.pack_version, answers)?;
-        write_result(out, &result).map_err(write_err)?;
+        write_result(out, layout, &result).map_err(write_err)?;
         if result.passed {
             return Ok(());
         }
         write!(
             out,
-            "\nPress Enter to try the quiz again (the lesson stays above), or type q to stop: "
+            "\n{} ",
+            layout.wrap(
+                "Press Enter to try the quiz again (the lesson stays above), or type q to stop:",
+                "",
+                ""
+            )
         )
         .map_err(write_err)?;
         out.flush().map_err(write_err)?;
-        match read_line(input)? {
+        match learner.line(out)? {
             Some(line) if !line.trim().eq_ignore_ascii_case("q") => continue,
             _ => return Ok(()),
         }
@@ -367,7 +410,11 @@ fn interactive(
 }
 
 /// Reads answers until one names the question's options.
-fn ask(input: &mut dyn BufRead, out: &mut dyn Write, question: &QuizQuestion) -> CliResult<Vec<String>> {
+fn ask(
+    learner: &mut Learner<'_>,
+    out: &mut dyn Write,
+    question: &QuizQuestion,
+) -> CliResult<Vec<String>> {
     let hint = match question.kind {
         QuestionKind::Single => "one letter",
         QuestionKind::Multiple => "all that apply, e.g. a c",
@@ -375,7 +422,7 @@ fn ask(input: &mut dyn BufRead, out: &mut dyn Write, question: &QuizQuestion) ->
     loop {
         write!(out, "Your answer ({hint}): ").map_err(write_err)?;
         out.flush().map_err(write_err)?;
-        let Some(line) = read_line(input)? else {
+        let Some(line) = learner.line(out)? else {
             writeln!(out).map_err(write_err)?;
             return Err(CliError::Message(String::from(STOPPED)));
         };
@@ -426,7 +473,11 @@ fn write_feedback(
         let ids: Vec<&str> = r.selected_option_ids.iter().map(String::as_str).collect();
         format!("You chose {}.", or_list(&ids, "and"))
     };
-    writeln!(out, "{}", layout.wrap(&format!("{verdict} {chose}"), "", ""))?;
+    writeln!(
+        out,
+        "{}",
+        layout.wrap(&format!("{verdict} {chose}"), "", "")
+    )?;
     for f in &r.feedback {
         writeln!(out, "{}", layout.wrap(f, "  ", "  "))?;
     }
@@ -443,13 +494,16 @@ fn write_feedback(
             writeln!(out, "{}", layout.wrap(text_of(id), &marker, &hang))?;
         }
     }
-    writeln!(out, "{}", layout.wrap(&format!("Why: {}", r.explanation), "", ""))
-}
-
-fn write_result(out: &mut dyn Write, r: &QuizResult) -> std::io::Result<()> {
     writeln!(
         out,
-        "\nScore {}% ({} of {}), pass mark {}%: {}. Status: {}{}",
+        "{}",
+        layout.wrap(&format!("Why: {}", r.explanation), "", "")
+    )
+}
+
+fn write_result(out: &mut dyn Write, layout: Layout, r: &QuizResult) -> std::io::Result<()> {
+    let line = format!(
+        "Score {}% ({} of {}), pass mark {}%: {}. Status: {}{}",
         r.score_percent,
         r.correct_count,
         r.question_count,
@@ -459,7 +513,8 @@ fn write_result(out: &mut dyn Write, r: &QuizResult) -> std::io::Result<()> {
         r.due_at_ms
             .map(|d| format!(", refresher due {}", frontline_core::clock::format_date(d)))
             .unwrap_or_default()
-    )
+    );
+    writeln!(out, "\n{}", layout.wrap(&line, "", ""))
 }
 
 #[cfg(test)]
@@ -492,7 +547,11 @@ mod tests {
         assert_eq!(parse_choice("A\n", &single).unwrap(), vec!["a"]);
         let multiple = question(QuestionKind::Multiple);
         for typed in ["a, c", "A C", "c,a", "a,,c", "AC", " c ; a ", "a c a"] {
-            assert_eq!(parse_choice(typed, &multiple).unwrap(), vec!["a", "c"], "{typed:?}");
+            assert_eq!(
+                parse_choice(typed, &multiple).unwrap(),
+                vec!["a", "c"],
+                "{typed:?}"
+            );
         }
     }
 
@@ -507,8 +566,12 @@ mod tests {
         assert!(e.contains("one option only"), "{e}");
         // A typo among good letters refuses the whole answer rather than dropping it.
         let multiple = question(QuestionKind::Multiple);
-        assert!(parse_choice("a, x", &multiple).unwrap_err().contains("\"x\""));
-        assert!(parse_choice("abz", &multiple).unwrap_err().contains("\"abz\""));
+        assert!(parse_choice("a, x", &multiple)
+            .unwrap_err()
+            .contains("\"x\""));
+        assert!(parse_choice("abz", &multiple)
+            .unwrap_err()
+            .contains("\"abz\""));
     }
 
     #[test]

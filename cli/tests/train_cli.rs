@@ -37,7 +37,11 @@ fn questions() -> Vec<(String, Vec<String>, Vec<String>)> {
                 .iter()
                 .map(|o| o["id"].as_str().unwrap().to_owned())
                 .collect();
-            (q["id"].as_str().unwrap().to_owned(), options, ids(&q["correct"]))
+            (
+                q["id"].as_str().unwrap().to_owned(),
+                options,
+                ids(&q["correct"]),
+            )
         })
         .collect()
 }
@@ -87,19 +91,32 @@ fn uppercase_and_spaced_answers_pass_and_an_unknown_letter_is_asked_again() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     assert_eq!(
-        stdout.matches("Sorry, \"z\" is not one of the options").count(),
+        stdout
+            .matches("Sorry, \"z\" is not one of the options")
+            .count(),
         qs.len(),
         "{stdout}"
     );
-    assert_eq!(stdout.matches("\nRight. You chose").count(), qs.len(), "{stdout}");
-    assert!(stdout.contains("Press Enter to start the quiz."), "{stdout}");
+    // Each answer is echoed (piped input) and followed by its feedback on the next line.
+    assert_eq!(
+        stdout.matches("\nRight. You chose").count(),
+        qs.len(),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Press Enter to start the quiz."),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!("Score 100% ({0} of {0})", qs.len())),
         "{stdout}"
     );
     assert!(stdout.contains("PASSED"), "{stdout}");
     // Rendered, not raw Markdown, and wrapped to the 60 columns asked for.
-    assert!(!stdout.contains("## ") && !stdout.contains("**"), "{stdout}");
+    assert!(
+        !stdout.contains("## ") && !stdout.contains("**"),
+        "{stdout}"
+    );
     for line in stdout.lines() {
         assert!(line.chars().count() <= 60, "{line:?}");
     }
@@ -126,8 +143,14 @@ fn wrong_answers_get_the_right_one_at_once_and_a_retry_starts_at_the_quiz() {
     let first_wrong = stdout.find("Not right.").unwrap();
     let second_question = stdout.find("Question 2 of").unwrap();
     assert!(first_wrong < second_question, "{stdout}");
-    assert!(stdout[first_wrong..second_question].contains("The right answer"), "{stdout}");
-    assert!(stdout[first_wrong..second_question].contains("Why: "), "{stdout}");
+    assert!(
+        stdout[first_wrong..second_question].contains("The right answer"),
+        "{stdout}"
+    );
+    assert!(
+        stdout[first_wrong..second_question].contains("Why: "),
+        "{stdout}"
+    );
     assert!(stdout.contains("not passed"), "{stdout}");
     // The retry asks the questions again without the lesson.
     assert_eq!(stdout.matches("Question 1 of").count(), 2, "{stdout}");
@@ -139,7 +162,11 @@ fn wrong_answers_get_the_right_one_at_once_and_a_retry_starts_at_the_quiz() {
 fn scripted_answers_accept_capitals_and_refuse_a_letter_that_is_no_option() {
     let dir = tempfile::tempdir().unwrap();
     let qs = questions();
-    let refused = frontline(dir.path(), &["train", MODULE, "--answers", "q1=b; q1=Z"], "");
+    let refused = frontline(
+        dir.path(),
+        &["train", MODULE, "--answers", "q1=b; q1=Z"],
+        "",
+    );
     assert!(!refused.status.success());
     let stderr = text(&refused.stderr);
     let options = &qs[0].1;
@@ -160,7 +187,11 @@ fn scripted_answers_accept_capitals_and_refuse_a_letter_that_is_no_option() {
         .iter()
         .map(|(id, _, correct)| format!("{}={}", id.to_uppercase(), typed(correct)))
         .collect();
-    let out = frontline(dir.path(), &["train", MODULE, "--answers", &answers.join(";")], "");
+    let out = frontline(
+        dir.path(),
+        &["train", MODULE, "--answers", &answers.join(";")],
+        "",
+    );
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     assert!(stdout.contains("PASSED"), "{stdout}");
