@@ -35,6 +35,7 @@ START=$SECONDS
 RUST_PASSED=0 RUST_FAILED=0 RUST_IGNORED=0
 KOTLIN_PASSED=0 KOTLIN_FAILED=0
 PYTHON_PASSED=0 PYTHON_FAILED=0
+BROWSER_PASSED=0 BROWSER_FAILED=0
 STEP_FAILED=0 # a failed step that is not a test (fmt, clippy, a build) counts as one failure
 
 step() { printf '\n==> %s  [%ds]\n' "$*" $((SECONDS - START)); }
@@ -46,13 +47,14 @@ show_log() {
 }
 
 summary() {
-    local passed=$((RUST_PASSED + KOTLIN_PASSED + PYTHON_PASSED))
-    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + STEP_FAILED))
+    local passed=$((RUST_PASSED + KOTLIN_PASSED + PYTHON_PASSED + BROWSER_PASSED))
+    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + BROWSER_FAILED + STEP_FAILED))
     echo
     echo "Summary ($((SECONDS - START)) s):"
     printf '  Rust:   %d passed, %d failed, %d ignored\n' "$RUST_PASSED" "$RUST_FAILED" "$RUST_IGNORED"
     printf '  Kotlin: %d passed, %d failed\n' "$KOTLIN_PASSED" "$KOTLIN_FAILED"
     printf '  Python: %d passed, %d failed\n' "$PYTHON_PASSED" "$PYTHON_FAILED"
+    printf '  Browser: %d passed, %d failed\n' "$BROWSER_PASSED" "$BROWSER_FAILED"
     echo "  Swift:  generated only (no Swift toolchain on this machine)"
     ((STEP_FAILED == 0)) || echo "  Failed step: $FAILED_STEP (counted as 1 failure)"
     echo "$passed passed, $failed failed"
@@ -137,6 +139,14 @@ step "cargo clippy --workspace --all-targets -- -D warnings"
 quiet clippy cargo clippy --workspace --all-targets -- -D warnings
 # The test-hooks export exists only in the library the binding tests load: lint it too.
 quiet clippy-test-hooks cargo clippy -p frontline-ffi --all-targets --features test-hooks -- -D warnings
+
+# The collector's tests run on SQLite and PostgreSQL (scripts/steps/postgres.sh).
+step "PostgreSQL for the collector tests (scripts/steps/postgres.sh)"
+quiet postgres-install bash "$ROOT/scripts/steps/postgres.sh" install
+pg_env=$(bash "$ROOT/scripts/steps/postgres.sh" start 2>"$LOGS/postgres-start.log") || fail "postgres start" "$LOGS/postgres-start.log"
+eval "$pg_env"
+trap 'bash "$ROOT/scripts/steps/postgres.sh" stop' EXIT
+echo "PostgreSQL on ${FRONTLINE_TEST_POSTGRES_URL%%/frontline_test}"
 
 step "cargo test --workspace"
 rust_status=0
@@ -234,6 +244,20 @@ fi
 if ((python_status != 0 || PYTHON_FAILED != 0)); then
     ((PYTHON_FAILED > 0)) || PYTHON_FAILED=1
     fail "Python tests" "$LOGS/python-tests.log"
+fi
+
+# ---------------------------------------------------------------------------------------------
+step "Collector dashboard in Chromium (scripts/steps/dashboard.sh)"
+quiet dashboard-install bash "$ROOT/scripts/steps/dashboard.sh" install
+quiet build-seed cargo build -p frontline-cli -p frontline-e2e --bins
+dashboard_status=0
+bash "$ROOT/scripts/steps/dashboard.sh" run || dashboard_status=$?
+read -r _ BROWSER_PASSED BROWSER_FAILED <"$LOGS/dashboard.result" || true
+BROWSER_PASSED=${BROWSER_PASSED:-0}
+BROWSER_FAILED=${BROWSER_FAILED:-0}
+if ((dashboard_status != 0 || BROWSER_FAILED != 0)); then
+    ((BROWSER_FAILED > 0)) || BROWSER_FAILED=1
+    fail "dashboard browser test" "$LOGS/dashboard.log"
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -304,6 +304,7 @@ pub fn train_with(
         .transpose()?;
     if scripted.is_none() || args.show_lesson {
         show_lesson(out, layout, &detail).map_err(write_err)?;
+        show_contacts(out, layout, c).map_err(write_err)?;
     }
     c.lesson_viewed(&args.module)?;
     match scripted {
@@ -339,6 +340,35 @@ fn show_lesson(
     writeln!(out, "Key points")?;
     for kp in &d.key_points {
         writeln!(out, "{}", layout.wrap(kp, "  • ", "    "))?;
+    }
+    writeln!(out)
+}
+
+/// The organisation's contacts from managed configuration, when it set any: lessons refer to
+/// "your IT service desk" and "your IG lead or DPO", and this is where the learner finds them.
+fn show_contacts(out: &mut dyn Write, layout: Layout, c: &Companion) -> std::io::Result<()> {
+    let contacts = c.organisation_contacts();
+    let lines: Vec<String> = [
+        ("IT service desk", &contacts.it_service_desk_phone),
+        ("IT service desk online", &contacts.it_service_desk_url),
+        (
+            "IG lead or Data Protection Officer",
+            &contacts.ig_lead_contact,
+        ),
+    ]
+    .iter()
+    .filter_map(|(what, value)| value.as_deref().map(|v| format!("{what}: {v}")))
+    .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let heading = match &contacts.org_name {
+        Some(name) => format!("Who to tell at {name}"),
+        None => String::from("Who to tell"),
+    };
+    writeln!(out, "{}", layout.wrap(&heading, "", ""))?;
+    for line in lines {
+        writeln!(out, "{}", layout.wrap(&line, "  • ", "    "))?;
     }
     writeln!(out)
 }
@@ -589,5 +619,56 @@ mod tests {
         assert_eq!(or_list(&["a"], "or"), "a");
         assert_eq!(or_list(&["a", "b"], "or"), "a or b");
         assert_eq!(or_list(&["a", "b", "c"], "and"), "a, b and c");
+    }
+
+    fn companion(dir: &std::path::Path, config: frontline_core::CompanionConfig) -> Companion {
+        let keys = std::sync::Arc::new(frontline_core::SoftwareKeyStore::ephemeral().unwrap());
+        Companion::open(dir, config, keys).unwrap()
+    }
+
+    fn scripted_with_lesson(c: &Companion) -> String {
+        let args = TrainArgs {
+            module: String::from("reporting-incidents"),
+            answers: Some(String::from("q1=")),
+            show_lesson: true,
+            statements_out: None,
+        };
+        let mut input = std::io::empty();
+        let mut learner = Learner {
+            input: &mut input,
+            echo: false,
+        };
+        let mut out = Vec::new();
+        train_with(c, &args, &mut learner, &mut out, Layout::plain(60)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_organisations_contacts_follow_the_lesson_when_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = frontline_core::CompanionConfig::new(
+            "example-trust",
+            "staff-0001",
+            frontline_core::StaffRole::AllStaff,
+        );
+        let plain = scripted_with_lesson(&companion(&dir.path().join("a"), config.clone()));
+        assert!(!plain.contains("Who to tell"), "{plain}");
+        config.org_name = Some(String::from("Example Community Health NHS Trust"));
+        config.it_service_desk_phone = Some(String::from("0300 123 4567"));
+        config.ig_lead_contact = Some(String::from("ig.lead@example.nhs.uk"));
+        let shown = scripted_with_lesson(&companion(&dir.path().join("b"), config));
+        assert!(
+            shown.contains("Who to tell at Example Community Health NHS Trust"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("  • IT service desk: 0300 123 4567"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("  • IG lead or Data Protection Officer:"),
+            "{shown}"
+        );
+        assert!(!shown.contains("IT service desk online"), "{shown}");
     }
 }

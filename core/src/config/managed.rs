@@ -12,18 +12,20 @@
 //! `docs/adr/0040-unknown-managed-config-keys.md`); they are reported back. A valid map is stored
 //! sealed (it holds the enrolment token) and overrides the app's own configuration, now and on
 //! every later open. A new `posture_check_request_id` runs one posture check, once per id.
+//!
+//! [`Companion::apply_managed_config`]: crate::Companion::apply_managed_config
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CompanionConfig, StaffRole};
-use crate::error::{Error, Result};
-use crate::posture::{valid_request_id, PostureReport, PostureTrigger};
-use crate::store;
-use crate::Companion;
+use super::{contacts, CompanionConfig, StaffRole};
+use crate::error::Result;
+use crate::posture::{valid_request_id, PostureReport};
 
-const STORED_MANAGED: &str = "config.managed";
+pub use crate::error::{ConfigProblem, ConfigProblemKind};
+
+pub(crate) const STORED_MANAGED: &str = "config.managed";
 
 /// The value type of a managed configuration key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,46 +165,43 @@ pub const SCHEMA: &[ManagedKey] = &[
         default: Some("false"),
         required_if_present: false,
     },
+    ManagedKey {
+        key: "org_name",
+        kind: KeyType::String,
+        title: "Organisation name",
+        description: "The organisation's name as staff know it, shown in advice such as \"call the ... IT service desk\".",
+        restriction: "1-100 printable characters",
+        default: None,
+        required_if_present: false,
+    },
+    ManagedKey {
+        key: "it_service_desk_phone",
+        kind: KeyType::String,
+        title: "IT service desk phone",
+        description: "The phone number staff call for IT help, shown when a device must stop being used or cannot be fixed.",
+        restriction: "up to 40 characters: digits, spaces and + ( ) - . with at least 3 digits",
+        default: None,
+        required_if_present: false,
+    },
+    ManagedKey {
+        key: "it_service_desk_url",
+        kind: KeyType::String,
+        title: "IT service desk web page",
+        description: "The web page where staff ask for IT help.",
+        restriction: "an https URL",
+        default: None,
+        required_if_present: false,
+    },
+    ManagedKey {
+        key: "ig_lead_contact",
+        kind: KeyType::String,
+        title: "IG lead / DPO contact",
+        description: "How staff reach the information governance lead or data protection officer (an email address or a phone number), shown in incident advice.",
+        restriction: "1-254 printable characters",
+        default: None,
+        required_if_present: false,
+    },
 ];
-
-/// What is wrong with one managed configuration value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum ConfigProblemKind {
-    /// The value is empty but the key needs one.
-    Empty,
-    /// The value is longer than allowed.
-    TooLong,
-    /// The value has characters the key does not allow.
-    BadCharacters,
-    /// Not an absolute URL.
-    NotAUrl,
-    /// An `http` URL for a host that is not loopback.
-    InsecureUrl,
-    /// Not a 32-byte base64url key or a matching OKP JWK.
-    NotAKey,
-    /// Not one of the allowed choices.
-    NotAChoice,
-    /// Looks like an email address (pseudonyms must not identify people).
-    LooksLikeEmail,
-    /// Not a whole number.
-    NotANumber,
-    /// A number outside the allowed range.
-    OutOfRange,
-    /// Not `true` or `false`.
-    NotABool,
-}
-
-/// One problem found in a managed configuration: which key, and what is wrong. Never the value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct ConfigProblem {
-    /// The key.
-    pub key: String,
-    /// What is wrong.
-    pub problem: ConfigProblemKind,
-}
 
 /// The outcome of applying a valid managed configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,6 +240,18 @@ pub struct ManagedConfig {
     pub sync_interval_minutes: Option<u32>,
     /// `sync_wifi_only`.
     pub sync_wifi_only: Option<bool>,
+    /// `org_name`.
+    #[serde(default)]
+    pub org_name: Option<String>,
+    /// `it_service_desk_phone`.
+    #[serde(default)]
+    pub it_service_desk_phone: Option<String>,
+    /// `it_service_desk_url`.
+    #[serde(default)]
+    pub it_service_desk_url: Option<String>,
+    /// `ig_lead_contact`.
+    #[serde(default)]
+    pub ig_lead_contact: Option<String>,
 }
 
 impl ManagedConfig {
@@ -319,6 +330,14 @@ impl ManagedConfig {
                     _ => return Err(ConfigProblemKind::NotABool),
                 })
             }
+            "org_name" => self.org_name = Some(contacts::check_org_name(value)?),
+            "it_service_desk_phone" => {
+                self.it_service_desk_phone = Some(contacts::check_phone(value)?);
+            }
+            "it_service_desk_url" => {
+                self.it_service_desk_url = Some(contacts::check_https_url(value)?);
+            }
+            "ig_lead_contact" => self.ig_lead_contact = Some(contacts::check_ig_contact(value)?),
             _ => {}
         }
         Ok(())
@@ -359,6 +378,16 @@ impl ManagedConfig {
         }
         if let Some(v) = self.sync_wifi_only {
             c.sync_wifi_only = v;
+        }
+        for (field, value) in [
+            (&mut c.org_name, &self.org_name),
+            (&mut c.it_service_desk_phone, &self.it_service_desk_phone),
+            (&mut c.it_service_desk_url, &self.it_service_desk_url),
+            (&mut c.ig_lead_contact, &self.ig_lead_contact),
+        ] {
+            if value.is_some() {
+                field.clone_from(value);
+            }
         }
         c
     }
@@ -468,7 +497,7 @@ fn check_pseudonym(value: &str) -> Result<String, ConfigProblemKind> {
 }
 
 /// The configuration in force when a companion opens: the app's `config`, overridden by the
-/// managed configuration stored by an earlier [`Companion::apply_managed_config`].
+/// managed configuration stored by an earlier `Companion::apply_managed_config`.
 pub(crate) fn config_in_force(
     store: &crate::store::Store,
     sealer: &crate::crypto::ColumnSealer,
@@ -481,65 +510,6 @@ pub(crate) fn config_in_force(
             Ok(managed.apply_to(config))
         }
         None => Ok(config.clone()),
-    }
-}
-
-impl Companion {
-    /// Validates and applies the managed configuration `map` (key → value as text, as read
-    /// from `RestrictionsManager` or `com.apple.configuration.managed`).
-    ///
-    /// Any bad value refuses the whole map with [`Error::InvalidConfig`] naming every bad key;
-    /// the configuration in force and everything stored stay as they were. A valid map is
-    /// stored (sealed) and overrides the app's configuration from now on, including after
-    /// the next open. A `posture_check_request_id` not seen before runs one posture check on
-    /// the latest facts, or waits for the platform's first facts.
-    pub fn apply_managed_config(
-        &mut self,
-        map: HashMap<String, String>,
-    ) -> Result<ManagedConfigOutcome> {
-        let (managed, ignored_keys) =
-            ManagedConfig::from_map(&map).map_err(Error::InvalidConfig)?;
-        let new_config = managed.apply_to(&self.app_config);
-        let tx = self.store.transaction()?;
-        let sealed = self
-            .sealer
-            .seal_json("meta", "value", STORED_MANAGED, &managed)?;
-        store::put_meta(&tx, STORED_MANAGED, &sealed)?;
-        let mut posture_report = None;
-        let mut posture_check_pending = false;
-        if let Some(request_id) = &managed.posture_check_request_id {
-            let pending = self.pending_posture_request()?;
-            if !self.request_handled(&tx, request_id)? && pending.as_deref() != Some(request_id) {
-                match self.latest_device_facts()? {
-                    Some(facts) => {
-                        posture_report = Some(self.record_check(
-                            &tx,
-                            &facts,
-                            PostureTrigger::Mdm {
-                                request_id: request_id.clone(),
-                            },
-                        )?);
-                    }
-                    None => {
-                        self.set_pending_request(&tx, request_id)?;
-                        posture_check_pending = true;
-                    }
-                }
-            } else if pending.as_deref() == Some(request_id) {
-                posture_check_pending = true;
-            }
-        }
-        tx.commit()?;
-        self.config = new_config;
-        log::info!(
-            "managed configuration applied ({} keys ignored)",
-            ignored_keys.len()
-        );
-        Ok(ManagedConfigOutcome {
-            ignored_keys,
-            posture_report,
-            posture_check_pending,
-        })
     }
 }
 
@@ -841,6 +811,55 @@ mod tests {
         ] {
             assert!(check_url(url).is_err(), "{url}");
         }
+    }
+
+    #[test]
+    fn organisation_contacts_are_checked_and_override_the_app() {
+        let problems = ManagedConfig::from_map(&map(&[
+            ("org_name", "Trust\u{202E}"),
+            ("it_service_desk_phone", "ring 0300"),
+            ("it_service_desk_url", "http://desk.example.nhs.uk"),
+            ("ig_lead_contact", &"x".repeat(255)),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            problem(&problems, "org_name"),
+            Some(ConfigProblemKind::BadCharacters)
+        );
+        assert_eq!(
+            problem(&problems, "it_service_desk_phone"),
+            Some(ConfigProblemKind::BadCharacters)
+        );
+        assert_eq!(
+            problem(&problems, "it_service_desk_url"),
+            Some(ConfigProblemKind::InsecureUrl)
+        );
+        assert_eq!(
+            problem(&problems, "ig_lead_contact"),
+            Some(ConfigProblemKind::TooLong)
+        );
+
+        let (managed, unknown) = ManagedConfig::from_map(&map(&[
+            ("org_name", " Example Community Health NHS Trust "),
+            ("it_service_desk_phone", "0300 123 4567"),
+            ("it_service_desk_url", "https://desk.example.nhs.uk"),
+            ("ig_lead_contact", ""),
+        ]))
+        .unwrap();
+        assert!(unknown.is_empty());
+        let mut app = CompanionConfig::new("example-trust", "staff-1", StaffRole::AllStaff);
+        app.ig_lead_contact = Some(String::from("dpo@example.nhs.uk"));
+        app.org_name = Some(String::from("App default name"));
+        let contacts = managed.apply_to(&app).organisation_contacts();
+        assert_eq!(
+            contacts,
+            crate::config::OrganisationContacts {
+                org_name: Some(String::from("Example Community Health NHS Trust")),
+                it_service_desk_phone: Some(String::from("0300 123 4567")),
+                it_service_desk_url: Some(String::from("https://desk.example.nhs.uk")),
+                ig_lead_contact: Some(String::from("dpo@example.nhs.uk")),
+            }
+        );
     }
 
     #[test]
