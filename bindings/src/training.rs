@@ -2,7 +2,8 @@
 //! the xAPI statements queued for the organisation.
 
 use frontline_core::training::{
-    QuizAnswer, QuizResult, TrainingModule, TrainingModuleDetail, TrainingPackInfo, TrainingSummary,
+    QuestionResult, QuizAnswer, QuizResult, TrainingModule, TrainingModuleDetail, TrainingPackInfo,
+    TrainingSummary,
 };
 
 use crate::{Companion, FrontlineError};
@@ -43,6 +44,18 @@ impl Companion {
         answers: Vec<QuizAnswer>,
     ) -> Result<QuizResult, FrontlineError> {
         self.with(|c| c.submit_quiz(&module_id, pack_version, answers))
+    }
+
+    /// Judges one answer on its own, for feedback right after the learner answers it: right or
+    /// not, the correct options, the explanation and the chosen options' feedback. Records
+    /// nothing (the attempt is recorded by `submit_quiz`); refused like `submit_quiz`.
+    pub fn answer_feedback(
+        &self,
+        module_id: String,
+        pack_version: u64,
+        answer: QuizAnswer,
+    ) -> Result<QuestionResult, FrontlineError> {
+        self.with(|c| c.answer_feedback(&module_id, pack_version, &answer))
     }
 
     /// The share of assigned modules that are current, and counts per status.

@@ -11,6 +11,7 @@
 
 mod bundle;
 mod collector;
+mod content_check;
 mod demo;
 mod device;
 mod failure;
@@ -18,6 +19,7 @@ mod keys;
 mod pack;
 mod posture;
 mod sync;
+mod terminal;
 mod train;
 
 use std::process::ExitCode;

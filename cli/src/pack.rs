@@ -3,12 +3,14 @@
 //!
 //! The output is deterministic (same sources, same bytes), so the default pack built into the
 //! library (`core/assets/default-pack.json`) can be checked against a fresh build in a test.
+//! A pack is built only when it passes the editorial content check (`content_check.rs`);
+//! `frontline pack check` runs that check alone and prints its figures.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use frontline_core::training::pack::{
-    Audience, Module, Pack, Question, QuestionKind, Quiz, QuizOption, PACK_FORMAT,
+    Audience, Module, Pack, Question, QuestionKind, Quiz, QuizOption, Source, PACK_FORMAT,
 };
 use serde::Deserialize;
 
@@ -32,11 +34,16 @@ pub enum PackCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Run the editorial content check and print its figures, without building.
+    Check {
+        /// The content directory (with pack.yaml and modules/NN-id/).
+        content_dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PackSource {
+pub(crate) struct PackSource {
     id: String,
     version: u64,
     language: String,
@@ -45,41 +52,60 @@ struct PackSource {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ModuleSource {
-    id: String,
-    title: String,
-    summary: String,
-    audience: Audience,
-    minutes: u32,
-    refresher_days: Option<u32>,
-    key_points: Vec<String>,
-    quiz: QuizSource,
+pub(crate) struct ModuleSource {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub audience: Audience,
+    /// Read only so the check can refuse it: minutes are computed from the words.
+    pub minutes: Option<u32>,
+    pub refresher_days: Option<u32>,
+    pub key_points: Vec<String>,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    pub quiz: QuizSource,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct QuizSource {
-    pass_mark_percent: u32,
-    questions: Vec<QuestionSource>,
+pub(crate) struct QuizSource {
+    pub pass_mark_percent: u32,
+    pub questions: Vec<QuestionSource>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct QuestionSource {
-    id: String,
-    kind: QuestionKind,
-    prompt: String,
-    options: Vec<OptionSource>,
-    correct: Vec<String>,
-    explanation: String,
+pub(crate) struct QuestionSource {
+    pub id: String,
+    pub kind: QuestionKind,
+    pub prompt: String,
+    pub options: Vec<OptionSource>,
+    pub correct: Vec<String>,
+    pub explanation: String,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct OptionSource {
-    id: String,
-    text: String,
-    feedback: Option<String>,
+pub(crate) struct OptionSource {
+    pub id: String,
+    pub text: String,
+    pub feedback: Option<String>,
+}
+
+/// A content directory as read, before any check.
+#[derive(Debug)]
+pub(crate) struct ContentSource {
+    pub pack: PackSource,
+    pub modules: Vec<LoadedModule>,
+}
+
+/// One `modules/NN-<id>/` folder as read.
+#[derive(Debug)]
+pub(crate) struct LoadedModule {
+    /// The folder's name, `NN-<id>`.
+    pub folder: String,
+    pub source: ModuleSource,
+    pub lesson: String,
 }
 
 fn read(path: &Path) -> CliResult<String> {
@@ -94,9 +120,9 @@ fn yaml<T: serde::de::DeserializeOwned>(path: &Path) -> CliResult<T> {
         .map_err(|e| CliError::Message(format!("{}: {e}", path.display())))
 }
 
-/// Builds and checks the pack from a content directory.
-pub fn build_pack(content_dir: &Path) -> CliResult<Pack> {
-    let source: PackSource = yaml(&content_dir.join("pack.yaml"))?;
+/// Reads a content directory: `pack.yaml` and every `modules/NN-<id>/` folder, in order.
+pub(crate) fn load_content(content_dir: &Path) -> CliResult<ContentSource> {
+    let pack: PackSource = yaml(&content_dir.join("pack.yaml"))?;
     let modules_dir = content_dir.join("modules");
     let mut folders: Vec<PathBuf> = std::fs::read_dir(&modules_dir)
         .map_err(|source| CliError::Io {
@@ -119,24 +145,49 @@ pub fn build_pack(content_dir: &Path) -> CliResult<Pack> {
             .filter(|(nn, _)| nn.len() == 2 && nn.bytes().all(|b| b.is_ascii_digit()))
             .map(|(_, id)| id.to_owned())
             .ok_or_else(|| CliError::Message(format!("{name}: folder must be named NN-<id>")))?;
-        let m: ModuleSource = yaml(&folder.join("module.yaml"))?;
-        if m.id != folder_id {
+        let source: ModuleSource = yaml(&folder.join("module.yaml"))?;
+        if source.id != folder_id {
             return Err(CliError::Message(format!(
                 "{name}: module id {} does not match the folder",
-                m.id
+                source.id
             )));
         }
         let lesson = read(&folder.join("lesson.md"))?;
+        modules.push(LoadedModule {
+            folder: name,
+            source,
+            lesson,
+        });
+    }
+    Ok(ContentSource { pack, modules })
+}
+
+/// Builds the pack from a content directory; refused unless it passes the content check and
+/// the core's own checks.
+pub fn build_pack(content_dir: &Path) -> CliResult<Pack> {
+    let content = load_content(content_dir)?;
+    let report = crate::content_check::check(&content);
+    if !report.problems.is_empty() {
+        return Err(CliError::Message(format!(
+            "the content check found {} problem(s):\n  {}",
+            report.problems.len(),
+            report.problems.join("\n  ")
+        )));
+    }
+    let mut modules = Vec::new();
+    for loaded in content.modules {
+        let minutes = crate::content_check::minutes(&loaded);
+        let m = loaded.source;
         modules.push(Module {
             id: m.id,
             title: m.title,
             summary: m.summary,
             audience: m.audience,
-            minutes: m.minutes,
+            minutes,
             refresher_days: m
                 .refresher_days
                 .unwrap_or(frontline_core::training::pack::DEFAULT_REFRESHER_DAYS),
-            lesson_markdown: lesson,
+            lesson_markdown: loaded.lesson,
             key_points: m.key_points,
             quiz: Quiz {
                 pass_mark_percent: m.quiz.pass_mark_percent,
@@ -162,8 +213,10 @@ pub fn build_pack(content_dir: &Path) -> CliResult<Pack> {
                     })
                     .collect(),
             },
+            sources: m.sources,
         });
     }
+    let source = content.pack;
     let pack = Pack {
         format: PACK_FORMAT.to_owned(),
         id: source.id,
@@ -206,6 +259,20 @@ pub fn run(args: PackArgs) -> CliResult {
                 questions
             );
         }
+        PackCommand::Check { content_dir } => {
+            let report = crate::content_check::check(&load_content(&content_dir)?);
+            print!("{}", report.figures);
+            if !report.problems.is_empty() {
+                for p in &report.problems {
+                    println!("problem: {p}");
+                }
+                return Err(CliError::Message(format!(
+                    "the content check found {} problem(s)",
+                    report.problems.len()
+                )));
+            }
+            println!("content check passed");
+        }
     }
     Ok(())
 }
@@ -231,14 +298,89 @@ mod tests {
     #[test]
     fn default_content_has_the_expected_tracks() {
         let pack = build_pack(&repo().join("content")).unwrap();
-        assert_eq!(pack.modules.len(), 12);
-        let specialist = pack
+        let ids: Vec<&str> = pack.modules.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "frontline-basics",
+                "passwords",
+                "smartcards-shared-logins",
+                "phishing",
+                "scam-texts-calls",
+                "screen-lock",
+                "mobile-device",
+                "data-on-the-move",
+                "home-working",
+                "records-access",
+                "ai-chatbots",
+                "social-media",
+                "reporting-incidents",
+                "advisories-patching",
+                "access-management",
+                "backups-ransomware",
+                "incident-response",
+            ]
+        );
+        let specialist: Vec<&str> = pack
             .modules
             .iter()
             .filter(|m| m.audience == Audience::Specialist)
-            .count();
-        assert_eq!(specialist, 4);
+            .map(|m| m.id.as_str())
+            .collect();
+        assert_eq!(
+            specialist,
+            [
+                "advisories-patching",
+                "access-management",
+                "backups-ransomware",
+                "incident-response"
+            ]
+        );
+        // Scams change quickly: both phishing modules come back every six months.
         assert_eq!(pack.module("phishing").unwrap().refresher_days, 180);
+        assert_eq!(pack.module("scam-texts-calls").unwrap().refresher_days, 180);
+        // Minutes are computed, and every module fits in five.
+        assert!(pack.modules.iter().all(|m| (1..=5).contains(&m.minutes)));
+        assert!(pack.modules.iter().all(|m| !m.sources.is_empty()));
+    }
+
+    #[test]
+    fn the_default_policy_links_only_to_lessons_the_pack_has() {
+        let pack = build_pack(&repo().join("content")).unwrap();
+        let policy: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(repo().join("core/assets/default-policy.json")).unwrap(),
+        )
+        .unwrap();
+        let linked: Vec<&str> = policy["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["remediation"]["lesson_id"].as_str())
+            .collect();
+        assert!(!linked.is_empty());
+        for id in linked {
+            assert!(
+                pack.module(id).is_some(),
+                "policy links to missing lesson {id}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_check_command_prints_figures_and_fails_on_the_first_pack() {
+        let old = repo().join("tests/fixtures/content-pack-v1");
+        let err = run(PackArgs {
+            command: PackCommand::Check { content_dir: old },
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("problem"), "{err}");
+        run(PackArgs {
+            command: PackCommand::Check {
+                content_dir: repo().join("content"),
+            },
+        })
+        .unwrap();
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn make_fixtures(pack: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
         1,
         ISSUED,
         Some(EXPIRES),
-        &small_pack(),
+        pack,
         &signing,
     );
     let mut file: serde_json::Value = serde_json::from_slice(&good).unwrap();

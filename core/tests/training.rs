@@ -97,10 +97,10 @@ fn bundle_refusal<T: std::fmt::Debug>(r: frontline_core::Result<T>) -> BundleRef
 fn modules_follow_the_role() {
     let staff = device(StaffRole::AllStaff);
     let list = staff.c.training_modules().unwrap();
-    assert_eq!(list.len(), 8);
+    assert_eq!(list.len(), 13);
     assert!(list.iter().all(|m| m.status == TrainingStatus::NotStarted));
     let specialist = device(StaffRole::Specialist);
-    assert_eq!(specialist.c.training_modules().unwrap().len(), 12);
+    assert_eq!(specialist.c.training_modules().unwrap().len(), 17);
     assert_eq!(
         refusal(staff.c.training_module("incident-response")),
         TrainingRefusal::NotAssigned
@@ -285,8 +285,8 @@ fn due_and_overdue_across_time() {
         (TrainingStatus::Completed, Some(T0 + 180 * DAY_MS))
     );
     let s = d.c.training_summary().unwrap();
-    assert_eq!((s.assigned, s.current, s.not_started), (8, 2, 6));
-    assert!((s.current_share - 0.25).abs() < 1e-9);
+    assert_eq!((s.assigned, s.current, s.not_started), (13, 2, 11));
+    assert!((s.current_share - 2.0 / 13.0).abs() < 1e-9);
 
     d.clock.set(T0 + 150 * DAY_MS); // phishing (180 days) due within 30 days
     assert_eq!(status("phishing").0, TrainingStatus::Due);
@@ -596,5 +596,5 @@ fn an_installed_pack_this_build_cannot_read_falls_back_to_the_built_in_pack() {
     .unwrap();
     let info = d.c.training_pack().unwrap();
     assert_eq!(info.source, PackSource::BuiltIn);
-    assert_eq!(d.c.training_modules().unwrap().len(), 8);
+    assert_eq!(d.c.training_modules().unwrap().len(), 13);
 }

@@ -161,3 +161,30 @@ def test_tincan_parses_every_statement(statements):
         bad[member] = control[member]
         with pytest.raises(ValueError):
             tincan.Statement(bad)
+
+
+def test_answer_feedback_judges_one_question_and_records_nothing(tmp_path):
+    companion = ffi.Companion(str(tmp_path), config(), XorKeyStore())
+    try:
+        module = default_module(MODULE)
+        detail = companion.training_module(MODULE)
+        question = module["quiz"]["questions"][0]
+        wrong = next(o for o in question["options"] if o["id"] not in question["correct"])
+        right = companion.answer_feedback(
+            MODULE, detail.pack_version,
+            core.QuizAnswer(question_id=question["id"], option_ids=question["correct"]))
+        assert right.correct and right.explanation == question["explanation"]
+        missed = companion.answer_feedback(
+            MODULE, detail.pack_version,
+            core.QuizAnswer(question_id=question["id"], option_ids=[wrong["id"]]))
+        assert not missed.correct
+        assert missed.correct_option_ids == question["correct"]
+        assert missed.feedback == [wrong["feedback"]]
+        with pytest.raises(ffi.FrontlineError.TrainingRefused) as refused:
+            companion.answer_feedback(
+                MODULE, detail.pack_version,
+                core.QuizAnswer(question_id=question["id"], option_ids=["z"]))
+        assert refused.value.reason == core.TrainingRefusal.UNKNOWN_OPTION
+        assert companion.recent_training_statements(50) == []
+    finally:
+        companion.shutdown()

@@ -13,9 +13,9 @@ use crate::error::{Error, Result};
 use crate::outbox::{ReportDraft, ReportKind, Retention};
 use crate::training::{
     assigned, built_in_pack, pack, quiz, refuse, status_of, xapi, Pack, PackSource, Progress,
-    QuizAnswer, QuizChoice, QuizQuestion, QuizResult, StoredAttempt, TrainingModule,
-    TrainingModuleDetail, TrainingPackInfo, TrainingRefusal, TrainingStatus, TrainingSummary,
-    ATTEMPT, INSTALLED, KEPT_STATEMENTS, PROGRESS, STATEMENT,
+    QuestionResult, QuizAnswer, QuizChoice, QuizQuestion, QuizResult, StoredAttempt,
+    TrainingModule, TrainingModuleDetail, TrainingPackInfo, TrainingRefusal, TrainingStatus,
+    TrainingSummary, ATTEMPT, INSTALLED, KEPT_STATEMENTS, PROGRESS, STATEMENT,
 };
 use crate::Companion;
 
@@ -378,6 +378,30 @@ impl Companion {
             status,
             due_at_ms,
         })
+    }
+
+    /// Judges one answer on its own, for feedback right after the learner answers it:
+    /// right or not, the correct options, the explanation and the chosen options' feedback.
+    /// Records nothing (the attempt is recorded by [`Self::submit_quiz`]); refused as
+    /// `submit_quiz` refuses an unknown module, question or option, or a pack version gone.
+    pub fn answer_feedback(
+        &self,
+        module_id: &str,
+        pack_version: u64,
+        answer: &QuizAnswer,
+    ) -> Result<QuestionResult> {
+        let (pack, _) = self.pack_in_force()?;
+        let module = self.assigned_module(&pack, module_id)?;
+        if pack.version != pack_version {
+            return Err(refuse(TrainingRefusal::PackVersionGone));
+        }
+        let question = module
+            .quiz
+            .questions
+            .iter()
+            .find(|q| q.id == answer.question_id)
+            .ok_or(refuse(TrainingRefusal::UnknownQuestion))?;
+        quiz::score_question(question, &answer.option_ids).map_err(refuse)
     }
 
     /// How much of the assigned training is current (completed and not overdue).

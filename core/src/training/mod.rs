@@ -327,7 +327,8 @@ mod tests {
     #[test]
     fn built_in_pack_loads() {
         let pack = built_in_pack().unwrap();
-        assert_eq!(pack.modules.len(), 12);
+        assert_eq!(pack.modules.len(), 17);
+        assert!(pack.modules.iter().all(|m| !m.sources.is_empty()));
     }
 
     #[test]

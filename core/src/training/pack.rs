@@ -87,6 +87,25 @@ pub struct Module {
     pub key_points: Vec<String>,
     /// The quiz.
     pub quiz: Quiz,
+    /// Where the lesson's facts come from, for reviewers (optional on the wire).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+}
+
+/// A published page a module's facts rest on (`docs/content-pack.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// Who published it, e.g. `NCSC`, `ICO`, `NHS England`.
+    pub publisher: String,
+    /// The page's title.
+    pub title: String,
+    /// When it was published or last updated, `YYYY-MM` or `YYYY-MM-DD`.
+    pub date: String,
+    /// Where it is, if it has a stable address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Which of the lesson's claims it supports.
+    pub supports: String,
 }
 
 fn default_refresher_days() -> u32 {
@@ -226,6 +245,12 @@ impl Module {
         for kp in &self.key_points {
             text("a key point", kp)?;
         }
+        for source in &self.sources {
+            text("a source's publisher", &source.publisher)?;
+            text("a source's title", &source.title)?;
+            text("a source's date", &source.date)?;
+            text("what a source supports", &source.supports)?;
+        }
         let quiz = &self.quiz;
         if quiz.pass_mark_percent == 0 || quiz.pass_mark_percent > 100 {
             return Err(PackProblem(String::from("pass_mark_percent must be 1-100")));
@@ -321,6 +346,7 @@ pub(crate) mod tests {
             refresher_days,
             lesson_markdown: format!("# Title {id}\n\nLesson text."),
             key_points: vec![String::from("Point one.")],
+            sources: Vec::new(),
             quiz: Quiz {
                 pass_mark_percent: 80,
                 questions: vec![
@@ -397,6 +423,13 @@ pub(crate) mod tests {
         assert!(refused(|p| p.modules[0].refresher_days = 0));
         assert!(refused(|p| p.modules.clear()));
         assert!(refused(|p| p.language = String::from("en GB")));
+        assert!(refused(|p| p.modules[0].sources.push(Source {
+            publisher: String::from("NCSC"),
+            title: String::from(" "),
+            date: String::from("2025-01"),
+            url: None,
+            supports: String::from("everything"),
+        })));
         assert!(Pack::from_json(b"{\"format\":1}").is_err());
     }
 }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::pack::Quiz;
+use super::pack::{Question, Quiz, QuizOption};
 use super::TrainingRefusal;
 
 /// The learner's answer to one question.
@@ -79,33 +79,11 @@ pub fn score(quiz: &Quiz, answers: &[QuizAnswer]) -> Result<Score, TrainingRefus
     let mut right = 0u32;
     let mut per_question = Vec::with_capacity(quiz.questions.len());
     for q in &quiz.questions {
-        let picked = chosen.get(q.id.as_str());
-        let correct_set: BTreeSet<&str> = q.correct.iter().map(String::as_str).collect();
-        let is_right = match picked {
-            Some(p) => !p.is_empty() && *p == correct_set,
-            None => false,
-        };
-        if is_right {
+        let result = judge(q, chosen.get(q.id.as_str()));
+        if result.correct {
             right += 1;
         }
-        let selected: Vec<&super::pack::QuizOption> = q
-            .options
-            .iter()
-            .filter(|o| picked.is_some_and(|p| p.contains(o.id.as_str())))
-            .collect();
-        per_question.push(QuestionResult {
-            question_id: q.id.clone(),
-            correct: is_right,
-            selected_option_ids: selected.iter().map(|o| o.id.clone()).collect(),
-            correct_option_ids: q
-                .options
-                .iter()
-                .filter(|o| correct_set.contains(o.id.as_str()))
-                .map(|o| o.id.clone())
-                .collect(),
-            explanation: q.explanation.clone(),
-            feedback: selected.iter().filter_map(|o| o.feedback.clone()).collect(),
-        });
+        per_question.push(result);
     }
     let total = u32::try_from(quiz.questions.len())
         .unwrap_or(u32::MAX)
@@ -119,6 +97,47 @@ pub fn score(quiz: &Quiz, answers: &[QuizAnswer]) -> Result<Score, TrainingRefus
         passed,
         per_question,
     })
+}
+
+/// Judges one answer to `question` on its own (for feedback right after it is answered):
+/// the same rules as [`score`], and the same refusal for an option the question does not have.
+pub fn score_question(
+    question: &Question,
+    option_ids: &[String],
+) -> Result<QuestionResult, TrainingRefusal> {
+    let mut picked = BTreeSet::new();
+    for option_id in option_ids {
+        let option = question
+            .options
+            .iter()
+            .find(|o| &o.id == option_id)
+            .ok_or(TrainingRefusal::UnknownOption)?;
+        picked.insert(option.id.as_str());
+    }
+    Ok(judge(question, Some(&picked)))
+}
+
+fn judge(q: &Question, picked: Option<&BTreeSet<&str>>) -> QuestionResult {
+    let correct_set: BTreeSet<&str> = q.correct.iter().map(String::as_str).collect();
+    let is_right = picked.is_some_and(|p| !p.is_empty() && *p == correct_set);
+    let selected: Vec<&QuizOption> = q
+        .options
+        .iter()
+        .filter(|o| picked.is_some_and(|p| p.contains(o.id.as_str())))
+        .collect();
+    QuestionResult {
+        question_id: q.id.clone(),
+        correct: is_right,
+        selected_option_ids: selected.iter().map(|o| o.id.clone()).collect(),
+        correct_option_ids: q
+            .options
+            .iter()
+            .filter(|o| correct_set.contains(o.id.as_str()))
+            .map(|o| o.id.clone())
+            .collect(),
+        explanation: q.explanation.clone(),
+        feedback: selected.iter().filter_map(|o| o.feedback.clone()).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -218,5 +237,25 @@ mod tests {
         q.pass_mark_percent = 66;
         let s = score(&q, &[a("q1", &["a"]), a("q2", &["a", "c"])]).unwrap();
         assert!(s.passed);
+    }
+
+    #[test]
+    fn one_question_is_judged_like_the_whole_quiz() {
+        let q = &quiz().questions[1]; // multiple [a,c]
+        let ids = |o: &[&str]| o.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let right = score_question(q, &ids(&["c", "a", "a"])).unwrap();
+        assert!(right.correct);
+        assert_eq!(right.selected_option_ids, vec!["a", "c"]);
+        let partly = score_question(q, &ids(&["a"])).unwrap();
+        assert!(!partly.correct);
+        assert_eq!(partly.correct_option_ids, vec!["a", "c"]);
+        assert_eq!(partly.feedback, vec!["Feedback on a."]);
+        assert!(!score_question(q, &[]).unwrap().correct);
+        assert_eq!(
+            score_question(q, &ids(&["z"])).unwrap_err(),
+            TrainingRefusal::UnknownOption
+        );
+        let whole = score(&quiz(), &[a("q2", &["a"])]).unwrap();
+        assert_eq!(whole.per_question[1], partly);
     }
 }
