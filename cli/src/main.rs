@@ -9,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+mod assess;
 mod bundle;
 mod collector;
 mod demo;

@@ -41,11 +41,21 @@ pub enum BundleKind {
     Policy,
     /// An advisory feed.
     Advisories,
+    /// A self-assessment (`docs/assessment.md`).
+    Assessment,
+    /// The organisation's assessment benchmark, published by the collector.
+    Benchmark,
 }
 
 impl BundleKind {
     /// Every kind, in a stable order.
-    pub const ALL: [BundleKind; 3] = [Self::Content, Self::Policy, Self::Advisories];
+    pub const ALL: [BundleKind; 5] = [
+        Self::Content,
+        Self::Policy,
+        Self::Advisories,
+        Self::Assessment,
+        Self::Benchmark,
+    ];
 
     /// The wire name (`content`, `policy`, `advisories`).
     pub fn as_str(self) -> &'static str {
@@ -53,6 +63,8 @@ impl BundleKind {
             Self::Content => "content",
             Self::Policy => "policy",
             Self::Advisories => "advisories",
+            Self::Assessment => "assessment",
+            Self::Benchmark => "benchmark",
         }
     }
 
@@ -62,6 +74,8 @@ impl BundleKind {
             "content" => Some(Self::Content),
             "policy" => Some(Self::Policy),
             "advisories" => Some(Self::Advisories),
+            "assessment" => Some(Self::Assessment),
+            "benchmark" => Some(Self::Benchmark),
             _ => None,
         }
     }
@@ -100,6 +114,8 @@ pub enum BundleRefusal {
     DigestMismatch,
     /// The payload is signed and intact but its owning module does not accept it.
     InvalidPayload,
+    /// An assessment's prefill rule names a device fact this build does not know.
+    UnknownFact,
 }
 
 /// A bundle installed (or just verified), as the apps show it.
@@ -301,6 +317,15 @@ pub fn check_payload(kind: BundleKind, payload: &[u8]) -> Result<(), BundleRefus
             .map(|_| ())
             .map_err(|_| BundleRefusal::InvalidPayload),
         BundleKind::Advisories => crate::advisory::AdvisoryFeed::parse(payload)
+            .map(|_| ())
+            .map_err(|_| BundleRefusal::InvalidPayload),
+        BundleKind::Assessment => crate::assessment::AssessmentDefinition::parse(payload)
+            .map(|_| ())
+            .map_err(|e| match e {
+                crate::assessment::AssessmentProblem::UnknownFact(_) => BundleRefusal::UnknownFact,
+                _ => BundleRefusal::InvalidPayload,
+            }),
+        BundleKind::Benchmark => crate::assessment::Benchmark::parse(payload)
             .map(|_| ())
             .map_err(|_| BundleRefusal::InvalidPayload),
     }

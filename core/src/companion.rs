@@ -5,6 +5,9 @@
 //! its methods in its own module with an `impl Companion` block, so this file stays about
 //! opening and the things every capability shares.
 
+mod assessment;
+mod incident;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -63,6 +63,14 @@ pub enum Error {
     /// A training request was refused (unknown or unassigned module, unknown answer, old pack).
     #[error("the training request was refused ({0:?})")]
     TrainingRefused(crate::training::TrainingRefusal),
+    /// A self-assessment request was refused (unknown question or option, a measured answer
+    /// contradicted, not complete, nothing in progress, unknown team). Nothing was stored.
+    #[error("the assessment request was refused ({0:?})")]
+    AssessmentRefused(crate::assessment::AssessmentRefusal),
+    /// An incident report was refused (unknown kind, description too long, time out of
+    /// range). Nothing was stored or queued.
+    #[error("the incident report was refused ({0:?})")]
+    IncidentRefused(crate::incident::IncidentRefusal),
     /// A setting the operation needs is missing from the configuration (names the setting).
     #[error("the setting {0} is not configured")]
     NotConfigured(&'static str),
