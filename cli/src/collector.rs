@@ -45,6 +45,10 @@ pub enum CollectorCommand {
         #[arg(long, default_value_t = 4)]
         workers: usize,
     },
+    /// Compute the assessment benchmark and sign it as a `benchmark` bundle to publish.
+    Benchmark(crate::benchmark::BenchmarkArgs),
+    /// List incident reports with their status (or set one's status).
+    Incidents(crate::benchmark::IncidentsArgs),
     /// Print compliance, training completion and the latest report per device.
     Report {
         /// The collector's SQLite database.
@@ -111,6 +115,8 @@ pub fn run(args: CollectorArgs) -> CliResult {
                 std::thread::park();
             }
         }
+        CollectorCommand::Benchmark(args) => crate::benchmark::benchmark(&args),
+        CollectorCommand::Incidents(args) => crate::benchmark::incidents(&args),
         CollectorCommand::Report { db, json, csv } => {
             let db = Db::open_existing(&db).map_err(collector_error)?;
             let report = CollectorReport::from_db(&db).map_err(collector_error)?;

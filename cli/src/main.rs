@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod assess;
+mod benchmark;
 mod bundle;
 mod collector;
 mod demo;

@@ -40,6 +40,12 @@ CREATE TABLE IF NOT EXISTS report (
 CREATE INDEX IF NOT EXISTS report_device ON report (device_id, kind, created_at_ms);
 CREATE INDEX IF NOT EXISTS report_training ON report (module_id, pseudonym);
 
+CREATE TABLE IF NOT EXISTS incident_status (
+    envelope_id TEXT PRIMARY KEY NOT NULL,
+    status      TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE IF NOT EXISTS posture_check (
     envelope_id TEXT NOT NULL,
     check_id    TEXT NOT NULL,

@@ -16,6 +16,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assessment;
 pub mod db;
 pub mod driver;
 pub mod envelope;
