@@ -11,6 +11,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use frontline_core::config::OrganisationContacts;
 use frontline_core::{CompanionConfig, KeyStore};
 
 use crate::FrontlineError;
@@ -83,6 +84,12 @@ impl Companion {
     /// The configuration in force.
     pub fn config(&self) -> Result<CompanionConfig, FrontlineError> {
         self.with(|c| Ok(c.config().clone()))
+    }
+
+    /// Whom staff contact (organisation name, IT service desk phone and web page, IG lead),
+    /// from the configuration in force; unset fields are null.
+    pub fn organisation_contacts(&self) -> Result<OrganisationContacts, FrontlineError> {
+        self.with(|c| Ok(c.organisation_contacts()))
     }
 
     /// The schema version of the local store.

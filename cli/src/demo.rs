@@ -313,11 +313,7 @@ fn first_request_carries_the_incident(companion: &Companion, http: &HttpDriver) 
         Ok(response) => companion.handle_sync_response(&request.id, response)?,
         Err(failure) => companion.handle_sync_failure(&request.id, failure)?,
     };
-    println!(
-        "   delivered {} report(s), the incident first",
-        outcome.delivered
-    );
-    Ok(())
+    Ok(outcome.delivered)
 }
 
 /// Training: one module through lesson → failed quiz → passed quiz, with the statements queued.

@@ -57,6 +57,7 @@ impl Companion {
         key_store: Arc<dyn KeyStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
+        crate::config::contacts::check_app_config(&config)?;
         let store = Store::open(data_dir)?;
         let data_key = load_or_create_data_key(&store, key_store.as_ref())?;
         let sealer = data_key.sealer()?;

@@ -183,3 +183,30 @@ fn incidents_are_listed_sealed_at_rest_and_advice_needs_no_network() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&raw).contains("staff room"));
 }
+
+#[test]
+fn advice_names_the_organisation_contacts_from_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(true);
+    config.org_name = Some(String::from("Example Trust"));
+    config.it_service_desk_phone = Some(String::from("0300 123 4567"));
+    config.ig_lead_contact = Some(String::from("dpo@example-trust.example"));
+    let keys = SoftwareKeyStore::from_file(&dir.path().join("wrapping.key")).unwrap();
+    let c = Companion::open_with_clock(
+        dir.path(),
+        config,
+        Arc::new(keys),
+        Arc::new(ManualClock::new(noon())),
+    )
+    .unwrap();
+    let filed = c.report_incident(lost_phone()).unwrap();
+    assert_eq!(
+        filed.advice.contact,
+        "Call the Example Trust IT service desk on 0300 123 4567."
+    );
+    let data = c.incident_advice(IncidentKind::DataSentToWrongPerson);
+    assert!(data
+        .steps
+        .iter()
+        .any(|s| s.contains("dpo@example-trust.example")));
+}

@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::incident::{
-    self, Contacts, FiledIncident, IncidentAdvice, IncidentForm, IncidentKind, IncidentSummary,
-    ValidForm,
+    self, FiledIncident, IncidentAdvice, IncidentForm, IncidentKind, IncidentSummary, ValidForm,
 };
 use crate::outbox::{ReportDraft, ReportKind, Retention};
 use crate::Companion;
@@ -21,14 +20,9 @@ struct Stored {
 }
 
 impl Companion {
-    /// How to reach the organisation, for the advice text (managed configuration).
-    fn incident_contacts(&self) -> Contacts {
-        Contacts::default()
-    }
-
     /// The advice for `kind`, to show before (or without) filing a report.
     pub fn incident_advice(&self, kind: IncidentKind) -> IncidentAdvice {
-        incident::advice(kind, &self.incident_contacts())
+        incident::advice(kind, &self.organisation_contacts())
     }
 
     /// Files an incident: checks the form, stores it sealed and queues an `incident` report
@@ -65,7 +59,7 @@ impl Companion {
         Ok(FiledIncident {
             incident_id: id,
             report_id,
-            advice: incident::advice(valid.kind, &self.incident_contacts()),
+            advice: incident::advice(valid.kind, &self.organisation_contacts()),
         })
     }
 

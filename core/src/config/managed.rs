@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CompanionConfig, StaffRole};
+use super::{contacts, CompanionConfig, StaffRole};
 use crate::error::{Error, Result};
 use crate::posture::{valid_request_id, PostureReport, PostureTrigger};
 use crate::store;
@@ -163,6 +163,42 @@ pub const SCHEMA: &[ManagedKey] = &[
         default: Some("false"),
         required_if_present: false,
     },
+    ManagedKey {
+        key: "org_name",
+        kind: KeyType::String,
+        title: "Organisation name",
+        description: "The organisation's name as staff know it, shown in advice such as \"call the ... IT service desk\".",
+        restriction: "1-100 printable characters",
+        default: None,
+        required_if_present: false,
+    },
+    ManagedKey {
+        key: "it_service_desk_phone",
+        kind: KeyType::String,
+        title: "IT service desk phone",
+        description: "The phone number staff call for IT help, shown when a device must stop being used or cannot be fixed.",
+        restriction: "up to 40 characters: digits, spaces and + ( ) - . with at least 3 digits",
+        default: None,
+        required_if_present: false,
+    },
+    ManagedKey {
+        key: "it_service_desk_url",
+        kind: KeyType::String,
+        title: "IT service desk web page",
+        description: "The web page where staff ask for IT help.",
+        restriction: "an https URL",
+        default: None,
+        required_if_present: false,
+    },
+    ManagedKey {
+        key: "ig_lead_contact",
+        kind: KeyType::String,
+        title: "IG lead / DPO contact",
+        description: "How staff reach the information governance lead or data protection officer (an email address or a phone number), shown in incident advice.",
+        restriction: "1-254 printable characters",
+        default: None,
+        required_if_present: false,
+    },
 ];
 
 /// What is wrong with one managed configuration value.
@@ -241,6 +277,18 @@ pub struct ManagedConfig {
     pub sync_interval_minutes: Option<u32>,
     /// `sync_wifi_only`.
     pub sync_wifi_only: Option<bool>,
+    /// `org_name`.
+    #[serde(default)]
+    pub org_name: Option<String>,
+    /// `it_service_desk_phone`.
+    #[serde(default)]
+    pub it_service_desk_phone: Option<String>,
+    /// `it_service_desk_url`.
+    #[serde(default)]
+    pub it_service_desk_url: Option<String>,
+    /// `ig_lead_contact`.
+    #[serde(default)]
+    pub ig_lead_contact: Option<String>,
 }
 
 impl ManagedConfig {
@@ -319,6 +367,14 @@ impl ManagedConfig {
                     _ => return Err(ConfigProblemKind::NotABool),
                 })
             }
+            "org_name" => self.org_name = Some(contacts::check_org_name(value)?),
+            "it_service_desk_phone" => {
+                self.it_service_desk_phone = Some(contacts::check_phone(value)?);
+            }
+            "it_service_desk_url" => {
+                self.it_service_desk_url = Some(contacts::check_https_url(value)?);
+            }
+            "ig_lead_contact" => self.ig_lead_contact = Some(contacts::check_ig_contact(value)?),
             _ => {}
         }
         Ok(())
@@ -359,6 +415,16 @@ impl ManagedConfig {
         }
         if let Some(v) = self.sync_wifi_only {
             c.sync_wifi_only = v;
+        }
+        for (field, value) in [
+            (&mut c.org_name, &self.org_name),
+            (&mut c.it_service_desk_phone, &self.it_service_desk_phone),
+            (&mut c.it_service_desk_url, &self.it_service_desk_url),
+            (&mut c.ig_lead_contact, &self.ig_lead_contact),
+        ] {
+            if value.is_some() {
+                field.clone_from(value);
+            }
         }
         c
     }
@@ -841,6 +907,55 @@ mod tests {
         ] {
             assert!(check_url(url).is_err(), "{url}");
         }
+    }
+
+    #[test]
+    fn organisation_contacts_are_checked_and_override_the_app() {
+        let problems = ManagedConfig::from_map(&map(&[
+            ("org_name", "Trust\u{202E}"),
+            ("it_service_desk_phone", "ring 0300"),
+            ("it_service_desk_url", "http://desk.example.nhs.uk"),
+            ("ig_lead_contact", &"x".repeat(255)),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            problem(&problems, "org_name"),
+            Some(ConfigProblemKind::BadCharacters)
+        );
+        assert_eq!(
+            problem(&problems, "it_service_desk_phone"),
+            Some(ConfigProblemKind::BadCharacters)
+        );
+        assert_eq!(
+            problem(&problems, "it_service_desk_url"),
+            Some(ConfigProblemKind::InsecureUrl)
+        );
+        assert_eq!(
+            problem(&problems, "ig_lead_contact"),
+            Some(ConfigProblemKind::TooLong)
+        );
+
+        let (managed, unknown) = ManagedConfig::from_map(&map(&[
+            ("org_name", " Example Community Health NHS Trust "),
+            ("it_service_desk_phone", "0300 123 4567"),
+            ("it_service_desk_url", "https://desk.example.nhs.uk"),
+            ("ig_lead_contact", ""),
+        ]))
+        .unwrap();
+        assert!(unknown.is_empty());
+        let mut app = CompanionConfig::new("example-trust", "staff-1", StaffRole::AllStaff);
+        app.ig_lead_contact = Some(String::from("dpo@example.nhs.uk"));
+        app.org_name = Some(String::from("App default name"));
+        let contacts = managed.apply_to(&app).organisation_contacts();
+        assert_eq!(
+            contacts,
+            crate::config::OrganisationContacts {
+                org_name: Some(String::from("Example Community Health NHS Trust")),
+                it_service_desk_phone: Some(String::from("0300 123 4567")),
+                it_service_desk_url: Some(String::from("https://desk.example.nhs.uk")),
+                ig_lead_contact: Some(String::from("dpo@example.nhs.uk")),
+            }
+        );
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! (`managed` submodule). Every value is checked before use: a bad value is named in an error
 //! list and the configuration in force stays as it was.
 
+pub mod contacts;
 pub mod managed;
+
+pub use contacts::OrganisationContacts;
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +70,27 @@ pub struct CompanionConfig {
     #[serde(default)]
     #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub sync_wifi_only: bool,
+    /// The organisation's name for people (shown in advice: "the … IT service desk").
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub org_name: Option<String>,
+    /// The IT service desk's phone number as people dial it.
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub it_service_desk_phone: Option<String>,
+    /// The IT service desk's web page (https only).
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub it_service_desk_url: Option<String>,
+    /// The information governance lead / data protection officer: an email or phone number.
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub ig_lead_contact: Option<String>,
+    /// The user's locale (`en-GB`, `cy`, `pt_BR`): picks the language of the words shown
+    /// (posture advice); English when unset or not translated.
+    #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub locale: Option<String>,
 }
 
 impl CompanionConfig {
@@ -84,6 +108,11 @@ impl CompanionConfig {
             posture_check_request_id: None,
             sync_interval_minutes: 60,
             sync_wifi_only: false,
+            org_name: None,
+            it_service_desk_phone: None,
+            it_service_desk_url: None,
+            ig_lead_contact: None,
+            locale: None,
         }
     }
 }

@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{rfc3339, UnixMillis, DAY_MS};
+use crate::config::OrganisationContacts;
 
 /// Longest free-text description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
@@ -181,43 +182,32 @@ pub struct ValidForm {
     pub on_behalf_of_colleague: bool,
 }
 
-/// How to reach the organisation, from managed configuration; every field optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Contacts {
-    /// The organisation's name.
-    pub org_name: Option<String>,
-    /// The IT service desk's phone number.
-    pub it_service_desk_phone: Option<String>,
-    /// The IT service desk's web page.
-    pub it_service_desk_url: Option<String>,
-    /// The IG lead or DPO (email or phone).
-    pub ig_lead_contact: Option<String>,
+/// "the <org> IT service desk on <phone>", or the fallback "your IT service desk".
+pub fn service_desk(contacts: &OrganisationContacts) -> String {
+    let desk = match contacts
+        .org_name
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        Some(org) => format!("the {} IT service desk", org.trim()),
+        None => String::from("your IT service desk"),
+    };
+    match (
+        contacts.it_service_desk_phone.as_deref(),
+        contacts.it_service_desk_url.as_deref(),
+    ) {
+        (Some(phone), Some(url)) => format!("{desk} on {phone} (or {url})"),
+        (Some(phone), None) => format!("{desk} on {phone}"),
+        (None, Some(url)) => format!("{desk} ({url})"),
+        (None, None) => desk,
+    }
 }
 
-impl Contacts {
-    /// "the <org> IT service desk on <phone>" or the fallback "your IT service desk".
-    pub fn service_desk(&self) -> String {
-        let desk = match self.org_name.as_deref().filter(|n| !n.trim().is_empty()) {
-            Some(org) => format!("the {} IT service desk", org.trim()),
-            None => String::from("your IT service desk"),
-        };
-        match (
-            self.it_service_desk_phone.as_deref(),
-            self.it_service_desk_url.as_deref(),
-        ) {
-            (Some(phone), Some(url)) => format!("{desk} on {phone} (or {url})"),
-            (Some(phone), None) => format!("{desk} on {phone}"),
-            (None, Some(url)) => format!("{desk} ({url})"),
-            (None, None) => desk,
-        }
-    }
-
-    /// The IG lead, or the fallback "your information governance lead".
-    pub fn ig_lead(&self) -> String {
-        match self.ig_lead_contact.as_deref() {
-            Some(contact) => format!("your information governance lead ({contact})"),
-            None => String::from("your information governance lead"),
-        }
+/// The IG lead with their contact, or the fallback "your information governance lead".
+pub fn ig_lead(contacts: &OrganisationContacts) -> String {
+    match contacts.ig_lead_contact.as_deref() {
+        Some(contact) => format!("your information governance lead ({contact})"),
+        None => String::from("your information governance lead"),
     }
 }
 
@@ -238,8 +228,8 @@ pub struct IncidentAdvice {
 }
 
 /// The immediate advice for `kind`, naming the organisation's contacts.
-pub fn advice(kind: IncidentKind, contacts: &Contacts) -> IncidentAdvice {
-    let desk = contacts.service_desk();
+pub fn advice(kind: IncidentKind, contacts: &OrganisationContacts) -> IncidentAdvice {
+    let desk = service_desk(contacts);
     let (headline, steps): (&str, Vec<String>) = match kind {
         IncidentKind::LostOrStolenDevice => (
             "Call the IT service desk now so the device can be locked and wiped remotely.",
@@ -288,7 +278,7 @@ pub fn advice(kind: IncidentKind, contacts: &Contacts) -> IncidentAdvice {
             "Ask the recipient to delete it, then tell your IG lead today.",
             vec![
                 String::from("Ask the recipient to delete it and confirm in writing; do not send anything more."),
-                format!("Tell {} today: a personal data breach may have to be reported to the ICO within 72 hours.", contacts.ig_lead()),
+                format!("Tell {} today: a personal data breach may have to be reported to the ICO within 72 hours.", ig_lead(contacts)),
                 String::from("Note what was sent, to whom and when; keep the sent item."),
             ],
         ),
@@ -304,7 +294,7 @@ pub fn advice(kind: IncidentKind, contacts: &Contacts) -> IncidentAdvice {
             "Write down what you saw and tell the IT service desk.",
             vec![
                 String::from("Write down what happened and when, while it is fresh."),
-                format!("Tell {desk}; if patient data may be involved, tell {} too.", contacts.ig_lead()),
+                format!("Tell {desk}; if patient data may be involved, tell {} too.", ig_lead(contacts)),
             ],
         ),
     };
@@ -429,13 +419,13 @@ mod tests {
 
     #[test]
     fn advice_names_the_configured_desk_or_falls_back() {
-        let none = Contacts::default();
+        let none = OrganisationContacts::default();
         let a = advice(IncidentKind::PhishingEnteredPassword, &none);
         assert!(a.headline.contains("NHSmail password"));
         assert!(a.steps.iter().any(|s| s.contains("your IT service desk")));
         assert_eq!(a.contact, "Call your IT service desk.");
         assert!(a.urgent);
-        let set = Contacts {
+        let set = OrganisationContacts {
             org_name: Some(String::from("Example Trust")),
             it_service_desk_phone: Some(String::from("0300 123 4567")),
             it_service_desk_url: None,
