@@ -8,7 +8,7 @@
 #   bash scripts/build-ios.sh
 # Outputs (build products, never committed):
 #   ios/FrontlineFFI.xcframework
-#   ios/Sources/Frontline/Generated/{Frontline,FrontlineCore}.swift
+#   ios/Sources/FrontlineKit/Generated/{Frontline,FrontlineCore}.swift
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,7 +16,7 @@ cd "$ROOT"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 OUT="$ROOT/build/ios"
 XCFRAMEWORK="$ROOT/ios/FrontlineFFI.xcframework"
-SWIFT_OUT="$ROOT/ios/Sources/Frontline/Generated"
+SWIFT_OUT="$ROOT/ios/Sources/FrontlineKit/Generated"
 
 [[ "$(uname -s)" == Darwin ]] || { echo "build-ios.sh needs macOS with Xcode" >&2; exit 1; }
 command -v xcodebuild >/dev/null || { echo "xcodebuild missing: install Xcode" >&2; exit 1; }

@@ -11,7 +11,8 @@
 #   scripts/fuzz-smoke.sh (each cargo-fuzz target briefly; installs cargo-fuzz once),
 #   scripts/bindings.sh (Kotlin + Swift + Python into build/bindings/),
 #   every tests/kotlin/*.kt on the JVM with JUnit 4, pytest tests/python,
-#   a check that the Swift bindings were generated (no Swift toolchain here to compile them).
+#   the Swift package ios/ built and its XCTests run in a Debian root with Swift 6
+#   (scripts/steps/swift.sh: installs the root into .cache/swift-root once).
 # Long outputs go to build/logs/*.log and are printed only when their step fails. The last
 # line is the total: `N passed, N failed`.
 set -euo pipefail
@@ -35,6 +36,8 @@ START=$SECONDS
 RUST_PASSED=0 RUST_FAILED=0 RUST_IGNORED=0
 KOTLIN_PASSED=0 KOTLIN_FAILED=0
 PYTHON_PASSED=0 PYTHON_FAILED=0
+BROWSER_PASSED=0 BROWSER_FAILED=0
+SWIFT_PASSED=0 SWIFT_FAILED=0
 STEP_FAILED=0 # a failed step that is not a test (fmt, clippy, a build) counts as one failure
 
 step() { printf '\n==> %s  [%ds]\n' "$*" $((SECONDS - START)); }
@@ -46,14 +49,15 @@ show_log() {
 }
 
 summary() {
-    local passed=$((RUST_PASSED + KOTLIN_PASSED + PYTHON_PASSED))
-    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + STEP_FAILED))
+    local passed=$((RUST_PASSED + KOTLIN_PASSED + PYTHON_PASSED + BROWSER_PASSED + SWIFT_PASSED))
+    local failed=$((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + BROWSER_FAILED + SWIFT_FAILED + STEP_FAILED))
     echo
     echo "Summary ($((SECONDS - START)) s):"
     printf '  Rust:   %d passed, %d failed, %d ignored\n' "$RUST_PASSED" "$RUST_FAILED" "$RUST_IGNORED"
     printf '  Kotlin: %d passed, %d failed\n' "$KOTLIN_PASSED" "$KOTLIN_FAILED"
     printf '  Python: %d passed, %d failed\n' "$PYTHON_PASSED" "$PYTHON_FAILED"
-    echo "  Swift:  generated only (no Swift toolchain on this machine)"
+    printf '  Browser: %d passed, %d failed\n' "$BROWSER_PASSED" "$BROWSER_FAILED"
+    printf '  Swift:  %d passed, %d failed\n' "$SWIFT_PASSED" "$SWIFT_FAILED"
     ((STEP_FAILED == 0)) || echo "  Failed step: $FAILED_STEP (counted as 1 failure)"
     echo "$passed passed, $failed failed"
 }
@@ -62,7 +66,7 @@ summary() {
 fail() {
     echo "FAILED: $1" >&2
     [[ -n "${2:-}" && -f "$2" ]] && show_log "$2"
-    if ((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED == 0)); then
+    if ((RUST_FAILED + KOTLIN_FAILED + PYTHON_FAILED + SWIFT_FAILED == 0)); then
         STEP_FAILED=1
         FAILED_STEP=$1
     fi
@@ -137,6 +141,14 @@ step "cargo clippy --workspace --all-targets -- -D warnings"
 quiet clippy cargo clippy --workspace --all-targets -- -D warnings
 # The test-hooks export exists only in the library the binding tests load: lint it too.
 quiet clippy-test-hooks cargo clippy -p frontline-ffi --all-targets --features test-hooks -- -D warnings
+
+# The collector's tests run on SQLite and PostgreSQL (scripts/steps/postgres.sh).
+step "PostgreSQL for the collector tests (scripts/steps/postgres.sh)"
+quiet postgres-install bash "$ROOT/scripts/steps/postgres.sh" install
+pg_env=$(bash "$ROOT/scripts/steps/postgres.sh" start 2>"$LOGS/postgres-start.log") || fail "postgres start" "$LOGS/postgres-start.log"
+eval "$pg_env"
+trap 'bash "$ROOT/scripts/steps/postgres.sh" stop' EXIT
+echo "PostgreSQL on ${FRONTLINE_TEST_POSTGRES_URL%%/frontline_test}"
 
 step "cargo test --workspace"
 rust_status=0
@@ -237,11 +249,27 @@ if ((python_status != 0 || PYTHON_FAILED != 0)); then
 fi
 
 # ---------------------------------------------------------------------------------------------
-step "Swift bindings (generated only)"
-for f in Frontline.swift FrontlineCore.swift; do
-    [[ -s "$BINDINGS/$f" ]] || fail "Swift bindings missing: build/bindings/$f"
-    grep -q 'public' "$BINDINGS/$f" || fail "Swift bindings empty: build/bindings/$f"
-done
-echo "generated: $(cd "$BINDINGS" && ls -- *.swift *.h *.modulemap | tr '\n' ' ')"
+step "Collector dashboard in Chromium (scripts/steps/dashboard.sh)"
+quiet dashboard-install bash "$ROOT/scripts/steps/dashboard.sh" install
+quiet build-seed cargo build -p frontline-cli -p frontline-e2e --bins
+dashboard_status=0
+bash "$ROOT/scripts/steps/dashboard.sh" run || dashboard_status=$?
+read -r _ BROWSER_PASSED BROWSER_FAILED <"$LOGS/dashboard.result" || true
+BROWSER_PASSED=${BROWSER_PASSED:-0}
+BROWSER_FAILED=${BROWSER_FAILED:-0}
+if ((dashboard_status != 0 || BROWSER_FAILED != 0)); then
+    ((BROWSER_FAILED > 0)) || BROWSER_FAILED=1
+    fail "dashboard browser test" "$LOGS/dashboard.log"
+fi
+
+# ---------------------------------------------------------------------------------------------
+step "Swift tests (XCTest on Linux in a Debian root: scripts/steps/swift.sh)"
+quiet swift-install bash "$ROOT/scripts/steps/swift.sh" install
+swift_status=0
+bash "$ROOT/scripts/steps/swift.sh" run || swift_status=$?
+read -r _ SWIFT_PASSED SWIFT_FAILED <"$LOGS/swift.result" || true
+SWIFT_PASSED=${SWIFT_PASSED:-0}
+SWIFT_FAILED=${SWIFT_FAILED:-1}
+((swift_status == 0 && SWIFT_FAILED == 0)) || fail "Swift tests" "$LOGS/swift.log"
 
 summary

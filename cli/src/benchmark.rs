@@ -67,7 +67,7 @@ pub fn benchmark(args: &BenchmarkArgs) -> CliResult {
     let bench = assessment::compute(&assessment::latest_per_device(&rows), now)
         .map_err(|e| CliError::Message(e.to_string()))?;
     let payload = serde_json::to_vec(&bench).map_err(|e| CliError::Message(e.to_string()))?;
-    bundle::check_payload(BundleKind::Benchmark, &payload)
+    frontline_core::Companion::check_bundle_payload(BundleKind::Benchmark, &payload)
         .map_err(|r| CliError::Message(format!("the benchmark is not valid ({r:?})")))?;
     let bytes = bundle::sign_bundle(
         BundleKind::Benchmark,

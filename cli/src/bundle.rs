@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use frontline_core::bundle::{self, BundleKind};
 use frontline_core::clock::{format_date, parse_date, parse_rfc3339, rfc3339, Clock, SystemClock};
 use frontline_core::crypto::jwk::{OkpCurve, OkpJwk};
+use frontline_core::Companion;
 
 use crate::keys::read_key_file;
 use crate::{CliError, CliResult};
@@ -91,7 +92,7 @@ pub fn run(args: BundleArgs) -> CliResult {
             let jwk = OkpJwk::parse_expecting(&read_key_file(&key)?, OkpCurve::Ed25519, true)?;
             let signing = jwk.signing_key()?;
             let payload = read(&input, "the payload")?;
-            bundle::check_payload(kind, &payload).map_err(|r| {
+            Companion::check_bundle_payload(kind, &payload).map_err(|r| {
                 CliError::Message(format!(
                     "the payload is not a valid {} ({r:?})",
                     kind.as_str()
@@ -128,7 +129,7 @@ pub fn run(args: BundleArgs) -> CliResult {
             let jwk = OkpJwk::parse_expecting(&read_key_file(&key)?, OkpCurve::Ed25519, false)?;
             let bytes = read(&file, "the bundle")?;
             let verified = bundle::verify_bundle(&bytes, kind, &jwk.x, now, None)
-                .and_then(|v| bundle::check_payload(v.info.kind, &v.payload).map(|()| v))
+                .and_then(|v| Companion::check_bundle_payload(v.info.kind, &v.payload).map(|()| v))
                 .map_err(|r| CliError::Message(format!("bundle refused: {r:?}")))?;
             let info = verified.info;
             println!(

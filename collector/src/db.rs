@@ -1,4 +1,5 @@
-//! The collector's SQLite database: enrolled devices and the reports they delivered.
+//! The collector's SQLite store (the embedded default): enrolled devices and the reports
+//! they delivered. The PostgreSQL store (`crate::pg`) holds the same schema (`crate::schema`).
 //!
 //! Exactly-once in effect rests here: `report.envelope_id` is the primary key, a batch is
 //! stored in one transaction and committed (with `synchronous=FULL`) before the reply says
@@ -15,44 +16,9 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::envelope::OpenedReport;
+use crate::schema;
+use crate::store::Cell;
 use crate::CollectorError;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS device (
-    device_id   TEXT PRIMARY KEY NOT NULL,
-    public_key  BLOB NOT NULL,
-    enrolled_at INTEGER NOT NULL
-) STRICT;
-
-CREATE TABLE IF NOT EXISTS report (
-    envelope_id   TEXT PRIMARY KEY NOT NULL,
-    device_id     TEXT NOT NULL,
-    kind          TEXT NOT NULL,
-    created_at    TEXT NOT NULL,
-    created_at_ms INTEGER,
-    received_at   INTEGER NOT NULL,
-    report_json   TEXT NOT NULL,
-    verdict       TEXT,
-    verb          TEXT,
-    module_id     TEXT,
-    pseudonym     TEXT
-) STRICT;
-CREATE INDEX IF NOT EXISTS report_device ON report (device_id, kind, created_at_ms);
-CREATE INDEX IF NOT EXISTS report_training ON report (module_id, pseudonym);
-
-CREATE TABLE IF NOT EXISTS incident_status (
-    envelope_id TEXT PRIMARY KEY NOT NULL,
-    status      TEXT NOT NULL,
-    updated_at  INTEGER NOT NULL
-) STRICT;
-
-CREATE TABLE IF NOT EXISTS posture_check (
-    envelope_id TEXT NOT NULL,
-    check_id    TEXT NOT NULL,
-    status      TEXT NOT NULL,
-    PRIMARY KEY (envelope_id, check_id)
-) STRICT;
-";
 
 /// Result of an enrolment request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,8 +70,68 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Self { conn })
+        let mut db = Self { conn };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Applies the migrations this database lacks, each in its own transaction.
+    fn migrate(&mut self) -> Result<(), CollectorError> {
+        self.conn.execute_batch(schema::MIGRATIONS_TABLE)?;
+        for m in schema::SQLITE {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let applied: Option<i64> = tx
+                .query_row(
+                    "SELECT version FROM schema_migrations WHERE version = ?1",
+                    [m.version],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if applied.is_none() {
+                tx.execute_batch(m.sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    params![m.version, m.name, crate::store::now_ms()],
+                )?;
+            }
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The schema version this database is at.
+    pub fn schema_version(&self) -> Result<i64, CollectorError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Runs a reporting query (no parameters) and returns its rows.
+    pub fn rows(&self, sql: &str) -> Result<Vec<Vec<Cell>>, CollectorError> {
+        let mut st = self.conn.prepare(sql)?;
+        let n = st.column_count();
+        let mut out = Vec::new();
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            let mut cells = Vec::with_capacity(n);
+            for i in 0..n {
+                cells.push(match row.get_ref(i)? {
+                    rusqlite::types::ValueRef::Null => Cell::Null,
+                    rusqlite::types::ValueRef::Integer(v) => Cell::Int(v),
+                    rusqlite::types::ValueRef::Real(v) => Cell::Real(v),
+                    rusqlite::types::ValueRef::Text(t) => {
+                        Cell::Text(String::from_utf8_lossy(t).into_owned())
+                    }
+                    rusqlite::types::ValueRef::Blob(_) => Cell::Null,
+                });
+            }
+            out.push(cells);
+        }
+        Ok(out)
     }
 
     /// The connection, for reporting queries.
@@ -165,9 +191,11 @@ impl Db {
         let mut out = Vec::with_capacity(reports.len());
         {
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO report (envelope_id, device_id, kind, created_at,
-                     created_at_ms, received_at, report_json, verdict, verb, module_id, pseudonym)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO report (envelope_id, device_id, kind, created_at, created_at_ms,
+                     received_at, report_json, verdict, verb, module_id, pseudonym, team,
+                     advisory_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (envelope_id) DO NOTHING",
             )?;
             let mut check = tx.prepare_cached(
                 "INSERT OR IGNORE INTO posture_check (envelope_id, check_id, status)
@@ -187,7 +215,9 @@ impl Db {
                     idx.verdict,
                     idx.verb,
                     idx.module_id,
-                    idx.pseudonym
+                    idx.pseudonym,
+                    idx.team,
+                    idx.advisory_id
                 ])?;
                 if n == 0 {
                     out.push(Stored::Duplicate);
@@ -224,6 +254,8 @@ pub(crate) struct Indexed {
     pub verb: Option<String>,
     pub module_id: Option<String>,
     pub pseudonym: Option<String>,
+    pub team: Option<String>,
+    pub advisory_id: Option<String>,
     pub checks: Vec<(String, String)>,
 }
 
@@ -252,6 +284,14 @@ impl Indexed {
         match report.kind.as_str() {
             "posture_report" => Self::posture(body),
             "training_statement" => Self::training(body),
+            "advisory_ack" => Self {
+                advisory_id: body
+                    .and_then(|b| b.get("advisory_id"))
+                    .and_then(|v| v.as_str())
+                    .filter(|s| !s.is_empty())
+                    .map(short),
+                ..Self::default()
+            },
             _ => Self::default(),
         }
     }
@@ -317,10 +357,16 @@ impl Indexed {
         let pseudonym = pointer("/actor/account/name")
             .filter(|s| !s.is_empty())
             .map(short);
+        // xAPI's `context.team` (a Group): its name, else its account name.
+        let team = pointer("/context/team/name")
+            .or_else(|| pointer("/context/team/account/name"))
+            .filter(|s| !s.trim().is_empty())
+            .map(short);
         Self {
             verb,
             module_id,
             pseudonym,
+            team,
             ..Self::default()
         }
     }
@@ -357,6 +403,8 @@ fn module_of(object_id: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{ReportSource, Store};
+    use crate::testing::test_stores;
     use serde_json::json;
 
     fn opened(kind: &str, body: serde_json::Value) -> OpenedReport {
@@ -374,33 +422,84 @@ mod tests {
     #[test]
     fn duplicates_are_never_stored_twice() {
         let dir = tempfile::tempdir().unwrap();
-        let mut db = Db::open(&dir.path().join("c.db")).unwrap();
-        let a = opened("posture_report", json!({"overall": "compliant"}));
-        let b = opened("posture_report", json!({}));
-        let r = db
-            .store_batch(&[a.clone(), b.clone(), a.clone()], 1)
-            .unwrap();
-        assert_eq!(
-            r,
-            vec![Stored::Accepted, Stored::Accepted, Stored::Duplicate]
-        );
-        let r = db.store_batch(&[b], 2).unwrap();
-        assert_eq!(r, vec![Stored::Duplicate]);
-        assert_eq!(db.report_count().unwrap(), 2);
+        for config in test_stores(dir.path()) {
+            let store = Store::open(&config).unwrap();
+            let a = opened(
+                "posture_report",
+                json!({"overall": "compliant",
+                "checks": [{"check_id": "screen_lock", "status": "pass"},
+                           {"check_id": "screen_lock", "status": "fail"}]}),
+            );
+            let b = opened("posture_report", json!({}));
+            let r = store
+                .store_batch(&[a.clone(), b.clone(), a.clone()], 1)
+                .unwrap();
+            assert_eq!(
+                r,
+                vec![Stored::Accepted, Stored::Accepted, Stored::Duplicate],
+                "{}",
+                store.backend()
+            );
+            let r = store.store_batch(&[b, a], 2).unwrap();
+            assert_eq!(r, vec![Stored::Duplicate, Stored::Duplicate]);
+            assert_eq!(store.report_count().unwrap(), 2);
+            let checks = store.rows("SELECT COUNT(*) FROM posture_check").unwrap();
+            assert_eq!(checks[0][0], Cell::Int(1), "one row per check id");
+        }
     }
 
     #[test]
     fn enrolment_is_idempotent_and_refuses_another_key() {
         let dir = tempfile::tempdir().unwrap();
-        let mut db = Db::open(&dir.path().join("c.db")).unwrap();
-        assert_eq!(db.enrol("d", &[1; 32], 1).unwrap(), Enrolment::Enrolled);
-        assert_eq!(
-            db.enrol("d", &[1; 32], 2).unwrap(),
-            Enrolment::AlreadyEnrolled
-        );
-        assert_eq!(db.enrol("d", &[2; 32], 3).unwrap(), Enrolment::Conflict);
-        assert_eq!(db.device_key("d").unwrap(), Some(vec![1; 32]));
-        assert_eq!(db.device_key("e").unwrap(), None);
+        for config in test_stores(dir.path()) {
+            let store = Store::open(&config).unwrap();
+            assert_eq!(store.enrol("d", &[1; 32], 1).unwrap(), Enrolment::Enrolled);
+            assert_eq!(
+                store.enrol("d", &[1; 32], 2).unwrap(),
+                Enrolment::AlreadyEnrolled
+            );
+            assert_eq!(store.enrol("d", &[2; 32], 3).unwrap(), Enrolment::Conflict);
+            assert_eq!(store.device_key("d").unwrap(), Some(vec![1; 32]));
+            assert_eq!(store.device_key("e").unwrap(), None);
+        }
+    }
+
+    #[test]
+    fn migrations_bring_every_store_to_the_latest_version_once() {
+        let dir = tempfile::tempdir().unwrap();
+        for config in test_stores(dir.path()) {
+            let store = Store::open(&config).unwrap();
+            assert_eq!(store.schema_version().unwrap(), schema::latest_version());
+            drop(store);
+            // Opening again applies nothing twice.
+            let store = Store::open(&config).unwrap();
+            let rows = store
+                .rows("SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations")
+                .unwrap();
+            assert_eq!(rows[0][0], rows[0][1]);
+            assert_eq!(rows[0][0], Cell::Int(schema::latest_version()));
+        }
+    }
+
+    #[test]
+    fn a_database_from_before_migrations_is_adopted_and_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        // The schema the collector created before versioned migrations, with a row in it.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(schema::SQLITE[0].sql).unwrap();
+        conn.execute(
+            "INSERT INTO report (envelope_id, device_id, kind, created_at, received_at, report_json)
+             VALUES ('e1', 'd', 'advisory_ack', 'x', 1, '{\"body\":{\"advisory_id\":\"adv-7\"}}')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let db = Db::open(&path).unwrap();
+        assert_eq!(db.schema_version().unwrap(), schema::latest_version());
+        assert_eq!(db.report_count().unwrap(), 1, "nothing stored is lost");
+        let rows = db.rows("SELECT advisory_id FROM report").unwrap();
+        assert_eq!(rows[0][0], Cell::Text(String::from("adv-7")), "backfilled");
     }
 
     #[test]

@@ -102,6 +102,17 @@ impl OrgReportKey {
         &self.kid
     }
 
+    /// A 32-byte secret for `label`, derived from the private key (SHA-256 over a label and
+    /// the key): the same in every collector process holding this key, useless for opening
+    /// envelopes.
+    pub(crate) fn derive(&self, label: &[u8]) -> [u8; 32] {
+        let mut input = b"frontline-collector-derive/1\0".to_vec();
+        input.extend_from_slice(label);
+        input.push(0);
+        input.extend_from_slice(&self.private.to_bytes());
+        frontline_core::crypto::sha256(&input)
+    }
+
     pub(crate) fn private(&self) -> &<EnvelopeKem as Kem>::PrivateKey {
         &self.private
     }

@@ -3,12 +3,16 @@
 //! The organisation's reference collector: enrols devices, receives sealed envelopes over
 //! HTTP, opens them with the organisation's X25519 report key (the `hpke` crate, independent
 //! of the device's ring-based sender), verifies each device's Ed25519 signature, stores each
-//! report exactly once in SQLite and answers the IT team's questions (compliance by check and
-//! by device, training completion by module and staff pseudonym, latest report per device).
+//! report exactly once in its store (SQLite embedded, or PostgreSQL shared by several
+//! collector processes) and answers the IT team's questions (compliance by check and by
+//! device, training completion by module, team and staff pseudonym, overdue refreshers,
+//! advisories acknowledged, latest report per device), in the CLI and in a web dashboard.
 //!
-//! * [`Collector::start`] runs the HTTP server (blocking, `tiny_http`, a few worker threads)
-//!   and returns a [`RunningCollector`] to stop it; loopback by default.
-//! * [`report::CollectorReport`] is the reporting API the CLI prints as text, JSON or CSV.
+//! * [`Collector::start`] runs the HTTP server (hyper on a tokio runtime of its own, optional
+//!   rustls TLS) and returns a [`RunningCollector`] to stop it; loopback by default.
+//! * [`store::Store`] is the store; [`schema`] its versioned migrations.
+//! * [`report::CollectorReport`] is the reporting API the CLI prints as text, JSON or CSV,
+//!   and the dashboard draws.
 //! * [`keys::OrgReportKey`] loads or generates the organisation's report key.
 //!
 //! The HTTP contract is `docs/wire-formats.md`; limits and behaviour under hostile input
@@ -17,17 +21,25 @@
 #![forbid(unsafe_code)]
 
 pub mod assessment;
+pub mod dashboard;
 pub mod db;
 pub mod driver;
 pub mod envelope;
 pub mod keys;
+pub mod pg;
 pub mod report;
+pub mod schema;
 mod server;
+pub mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+pub mod tls;
 
+pub use dashboard::DashboardConfig;
 pub use keys::OrgReportKey;
 pub use server::{Collector, CollectorConfig, Limits, RunningCollector};
+pub use store::{Store, StoreConfig};
+pub use tls::TlsFiles;
 
 /// What can stop the collector from starting or answering.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +53,9 @@ pub enum CollectorError {
     /// The database failed.
     #[error("collector database failure ({0})")]
     Storage(String),
+    /// The TLS certificate or key is unusable.
+    #[error("TLS: {0}")]
+    Tls(&'static str),
     /// There is no collector database at the given path.
     #[error("no collector database at the given path")]
     NoDatabase,

@@ -51,14 +51,34 @@ impl EnvelopeSealer {
         self.seal_raw(kind, move |report| report["body"] = body)
     }
 
+    /// A correct envelope of `kind` carrying `body`, made at `created_at_ms`.
+    pub fn seal_at(
+        &self,
+        kind: &str,
+        body: &serde_json::Value,
+        created_at_ms: i64,
+    ) -> serde_json::Value {
+        let body = body.clone();
+        self.seal_raw_at(kind, created_at_ms, move |report| report["body"] = body)
+    }
+
     /// An envelope whose report object may be changed by `edit` before it is signed.
     pub fn seal_raw(
         &self,
         kind: &str,
         edit: impl FnOnce(&mut serde_json::Value),
     ) -> serde_json::Value {
+        self.seal_raw_at(kind, 1_795_885_384_123, edit)
+    }
+
+    fn seal_raw_at(
+        &self,
+        kind: &str,
+        created_at_ms: i64,
+        edit: impl FnOnce(&mut serde_json::Value),
+    ) -> serde_json::Value {
         let id = uuid::Uuid::new_v4().to_string();
-        let created_at = frontline_core::clock::rfc3339(1_795_885_384_123);
+        let created_at = frontline_core::clock::rfc3339(created_at_ms);
         let mut report = json!({
             "kind": kind,
             "device_id": self.device_id,
@@ -96,4 +116,47 @@ impl EnvelopeSealer {
             "ct": b64url(&ct),
         })
     }
+}
+
+/// The environment variable naming the PostgreSQL server the tests use (a `postgresql://`
+/// URL; `scripts/steps/postgres.sh start` prints it).
+pub const POSTGRES_ENV: &str = "FRONTLINE_TEST_POSTGRES_URL";
+
+/// A fresh, empty PostgreSQL schema for one test, as a URL whose connections use it.
+///
+/// Without [`POSTGRES_ENV`]: in CI (`CI=true`) this panics, so a missing database fails the
+/// run instead of passing it on SQLite alone; elsewhere it says clearly on stderr that the
+/// PostgreSQL half is not run and returns `None`.
+#[allow(clippy::panic, clippy::expect_used)]
+pub fn postgres_test_url() -> Option<String> {
+    let Some(base) = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty()) else {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        let message = format!(
+            "{POSTGRES_ENV} is not set: the PostgreSQL store is NOT tested. Start one with \
+             `eval \"$(bash scripts/steps/postgres.sh start)\"` (after `install`)."
+        );
+        if ci {
+            panic!("{message}");
+        }
+        eprintln!("warning: {message}");
+        return None;
+    };
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut client = postgres::Client::connect(&base, postgres::NoTls)
+        .expect("the test PostgreSQL server answers");
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .expect("a test schema can be created");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+}
+
+/// The stores a test runs against: SQLite in `dir`, and PostgreSQL when available (see
+/// [`postgres_test_url`]).
+pub fn test_stores(dir: &std::path::Path) -> Vec<crate::StoreConfig> {
+    let mut stores = vec![crate::StoreConfig::sqlite(&dir.join("collector.db"))];
+    if let Some(url) = postgres_test_url() {
+        stores.push(crate::StoreConfig::postgres(&url));
+    }
+    stores
 }

@@ -8,115 +8,27 @@
 //! Verification ([`verify_bundle`]) is pure, so the CLI's `bundle verify` runs exactly the code
 //! the device runs. The signature is checked before the manifest is trusted or the payload is
 //! touched; a bundle over [`MAX_BUNDLE_BYTES`] is refused before it is decoded. Installing
-//! ([`Companion::install_bundle`]) then has the owning module check the payload
-//! ([`check_payload`]) and writes the bundle in one transaction: a refused bundle leaves the
-//! installed one exactly as it was, and still in use.
+//! (`Companion::install_bundle`) then has the owning module check the payload through its
+//! [`BundlePayload`] implementation and writes the bundle in one transaction: a refused
+//! bundle leaves the installed one exactly as it was, and still in use.
 //!
 //! Expiry is checked at install only: a bundle that expires after it was installed stays in
 //! use, so staff who are offline for weeks keep their training and policy (see
 //! `docs/bundles.md`). This module never logs payloads or key material.
 
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{parse_rfc3339, rfc3339, UnixMillis};
 use crate::crypto::{self, SigningKey};
-use crate::error::{Error, Result};
-use crate::Companion;
+use crate::error::Result;
+
+pub use crate::error::{BundleKind, BundleRefusal};
 
 /// The format tag of a bundle file, also the signature's domain-separation prefix.
 pub const BUNDLE_FORMAT: &str = "frontline-bundle/1";
 
 /// The largest bundle file accepted (4 MiB); larger files are refused before decoding.
 pub const MAX_BUNDLE_BYTES: usize = 4 * 1024 * 1024;
-
-/// What a bundle carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum BundleKind {
-    /// A training content pack (`docs/content-pack.md`).
-    Content,
-    /// A posture policy.
-    Policy,
-    /// An advisory feed.
-    Advisories,
-    /// A self-assessment (`docs/assessment.md`).
-    Assessment,
-    /// The organisation's assessment benchmark, published by the collector.
-    Benchmark,
-}
-
-impl BundleKind {
-    /// Every kind, in a stable order.
-    pub const ALL: [BundleKind; 5] = [
-        Self::Content,
-        Self::Policy,
-        Self::Advisories,
-        Self::Assessment,
-        Self::Benchmark,
-    ];
-
-    /// The wire name (`content`, `policy`, `advisories`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Content => "content",
-            Self::Policy => "policy",
-            Self::Advisories => "advisories",
-            Self::Assessment => "assessment",
-            Self::Benchmark => "benchmark",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "content" => Some(Self::Content),
-            "policy" => Some(Self::Policy),
-            "advisories" => Some(Self::Advisories),
-            "assessment" => Some(Self::Assessment),
-            "benchmark" => Some(Self::Benchmark),
-            _ => None,
-        }
-    }
-}
-
-/// Why a bundle was refused. In every case the installed bundle (if any) stays in use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum BundleRefusal {
-    /// The signature does not verify under the organisation's publisher key.
-    BadSignature,
-    /// The bundle names a publisher key other than the configured one, or no publisher key
-    /// is configured.
-    UnknownKey,
-    /// The offered version is not newer than the installed one (anti-rollback).
-    NotNewer {
-        /// Version installed.
-        installed: u64,
-        /// Version offered.
-        offered: u64,
-    },
-    /// The bundle's expiry time has passed.
-    Expired,
-    /// The bundle is of another kind than the one asked for.
-    WrongKind {
-        /// Kind asked for.
-        expected: BundleKind,
-        /// Kind found in the signed manifest.
-        found: BundleKind,
-    },
-    /// The file or its manifest is not well-formed.
-    Malformed,
-    /// The file is larger than the limit.
-    TooLarge,
-    /// The payload does not match the digest or size in the signed manifest.
-    DigestMismatch,
-    /// The payload is signed and intact but its owning module does not accept it.
-    InvalidPayload,
-    /// An assessment's prefill rule names a device fact this build does not know.
-    UnknownFact,
-}
 
 /// A bundle installed (or just verified), as the apps show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -307,28 +219,21 @@ pub fn verify_bundle(
     })
 }
 
-/// Has the module that owns `kind` check a verified payload before it is installed.
-pub fn check_payload(kind: BundleKind, payload: &[u8]) -> Result<(), BundleRefusal> {
-    match kind {
-        BundleKind::Content => crate::training::pack::Pack::from_json(payload)
-            .map(|_| ())
-            .map_err(|_| BundleRefusal::InvalidPayload),
-        BundleKind::Policy => crate::posture::Policy::parse(payload)
-            .map(|_| ())
-            .map_err(|_| BundleRefusal::InvalidPayload),
-        BundleKind::Advisories => crate::advisory::AdvisoryFeed::parse(payload)
-            .map(|_| ())
-            .map_err(|_| BundleRefusal::InvalidPayload),
-        BundleKind::Assessment => crate::assessment::AssessmentDefinition::parse(payload)
-            .map(|_| ())
-            .map_err(|e| match e {
-                crate::assessment::AssessmentProblem::UnknownFact(_) => BundleRefusal::UnknownFact,
-                _ => BundleRefusal::InvalidPayload,
-            }),
-        BundleKind::Benchmark => crate::assessment::Benchmark::parse(payload)
-            .map(|_| ())
-            .map_err(|_| BundleRefusal::InvalidPayload),
-    }
+/// What a bundle can carry. The module that owns each payload kind implements it (the content
+/// pack, the posture policy, the advisory feed), so this module names no payload; the
+/// `Companion` picks the implementation for a kind read from a manifest.
+pub trait BundlePayload: Sized {
+    /// The kind of bundle that carries this payload.
+    const KIND: BundleKind;
+
+    /// Parses and checks a payload completely, as the owning module will read it once
+    /// installed. Any problem refuses the bundle.
+    fn from_payload(payload: &[u8]) -> Result<Self, BundleRefusal>;
+}
+
+/// Has the payload type `P` check a verified payload before it is installed.
+pub fn check_payload_as<P: BundlePayload>(payload: &[u8]) -> Result<(), BundleRefusal> {
+    P::from_payload(payload).map(|_| ())
 }
 
 /// Parses the configured publisher key: base64url of the raw 32-byte Ed25519 public key, or
@@ -344,145 +249,11 @@ pub fn parse_publisher_key(text: &str) -> Option<Vec<u8>> {
     (raw.len() == 32).then_some(raw)
 }
 
-impl Companion {
-    fn trusted_publisher_key(&self) -> Result<Vec<u8>> {
-        self.config
-            .publisher_key
-            .as_deref()
-            .and_then(parse_publisher_key)
-            .ok_or(Error::BundleRefused(BundleRefusal::UnknownKey))
-    }
-
-    /// Verifies and installs a signed bundle of any kind, replacing the installed bundle of
-    /// that kind in one transaction. A refused bundle changes nothing.
-    pub fn install_bundle(&self, bytes: &[u8]) -> Result<BundleInfo> {
-        self.install_bundle_checked(bytes, None)
-    }
-
-    /// As [`Companion::install_bundle`], refusing a bundle of another kind than `kind`
-    /// (`WrongKind`), e.g. for what was fetched from `/v1/bundles/{kind}`.
-    pub fn install_bundle_of_kind(&self, kind: BundleKind, bytes: &[u8]) -> Result<BundleInfo> {
-        self.install_bundle_checked(bytes, Some(kind))
-    }
-
-    fn install_bundle_checked(
-        &self,
-        bytes: &[u8],
-        expected: Option<BundleKind>,
-    ) -> Result<BundleInfo> {
-        if bytes.len() > MAX_BUNDLE_BYTES {
-            return Err(Error::BundleRefused(BundleRefusal::TooLarge));
-        }
-        let key = self.trusted_publisher_key()?;
-        let now = self.now_ms();
-        let verified =
-            verify_bundle(bytes, expected, &key, now, None).map_err(Error::BundleRefused)?;
-        check_payload(verified.info.kind, &verified.payload).map_err(Error::BundleRefused)?;
-        let tx = self.store.transaction()?;
-        let installed: Option<i64> = tx
-            .query_row(
-                "SELECT version FROM bundle WHERE kind = ?1",
-                [verified.info.kind.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(installed) = installed {
-            let installed = u64::try_from(installed).unwrap_or(0);
-            if verified.info.version <= installed {
-                return Err(Error::BundleRefused(BundleRefusal::NotNewer {
-                    installed,
-                    offered: verified.info.version,
-                }));
-            }
-        }
-        let version = i64::try_from(verified.info.version)
-            .map_err(|_| Error::BundleRefused(BundleRefusal::Malformed))?;
-        tx.execute(
-            "INSERT INTO bundle (kind, version, issued_at, expires_at, digest, key_id, payload, installed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT(kind) DO UPDATE SET version = excluded.version,
-                issued_at = excluded.issued_at, expires_at = excluded.expires_at,
-                digest = excluded.digest, key_id = excluded.key_id,
-                payload = excluded.payload, installed_at = excluded.installed_at",
-            rusqlite::params![
-                verified.info.kind.as_str(),
-                version,
-                verified.info.issued_at_ms,
-                verified.info.expires_at_ms,
-                verified.digest.to_vec(),
-                verified.info.key_id,
-                verified.payload,
-                now
-            ],
-        )?;
-        tx.commit()?;
-        log::info!(
-            "installed {} bundle version {}",
-            verified.info.kind.as_str(),
-            verified.info.version
-        );
-        Ok(verified.info)
-    }
-
-    /// The bundles installed, one per kind at most (kinds without one use built-in defaults).
-    pub fn installed_bundles(&self) -> Result<Vec<BundleInfo>> {
-        let mut stmt = self.store.conn().prepare(
-            "SELECT kind, version, issued_at, expires_at, key_id FROM bundle ORDER BY kind",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (kind, version, issued_at_ms, expires_at_ms, key_id) = row?;
-            let kind = BundleKind::parse(&kind).ok_or(Error::Tampered)?;
-            out.push(BundleInfo {
-                kind,
-                version: u64::try_from(version).map_err(|_| Error::Tampered)?,
-                issued_at_ms,
-                expires_at_ms,
-                key_id,
-            });
-        }
-        Ok(out)
-    }
-
-    /// The payload of the installed bundle of `kind`, if one is installed.
-    pub(crate) fn installed_payload(&self, kind: BundleKind) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .store
-            .conn()
-            .query_row(
-                "SELECT payload FROM bundle WHERE kind = ?1",
-                [kind.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
-
-    /// The SHA-256 of the installed payload of `kind` (cheap: no payload read), for caches.
-    pub(crate) fn installed_digest(&self, kind: BundleKind) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .store
-            .conn()
-            .query_row(
-                "SELECT digest FROM bundle WHERE kind = ?1",
-                [kind.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
+    use crate::Companion;
 
     const NOW: UnixMillis = 1_795_885_384_000;
 

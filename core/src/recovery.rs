@@ -18,18 +18,15 @@
 //! be recovered when its key is gone. That is the point of sealing it. This module must never recover a
 //! database that is merely newer than the code, or one whose key store is only temporarily
 //! unavailable: those errors are returned as they are.
+//!
+//! [`Companion::open`]: crate::Companion::open
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use crate::clock::{Clock, SystemClock};
-use crate::config::CompanionConfig;
 use crate::error::{Error, Result};
-use crate::platform::KeyStore;
 use crate::store::DATABASE_FILE;
-use crate::Companion;
 
 /// Base name of the quarantined copy of an unreadable database.
 pub const QUARANTINE_FILE: &str = "frontline.db.quarantine";
@@ -50,139 +47,19 @@ pub struct StoreRecovery {
     pub envelopes_lost: u32,
 }
 
-impl Companion {
-    /// Opens Frontline in `data_dir`, recovering from an unreadable local store.
-    ///
-    /// * If the store opens and passes SQLite's `quick_check`, this is [`Companion::open`]
-    ///   and nothing changes.
-    /// * If it is damaged (`NotADatabase`), fails its check, or was sealed with a key the
-    ///   platform no longer has (`KeyMismatch`, `Tampered`), it is moved aside, a fresh
-    ///   store is created, and the unsent outbox envelopes that are still readable are
-    ///   re-queued.
-    /// * Any other error (a newer database, an unavailable key store, an unusable directory)
-    ///   is returned unchanged, and nothing is moved.
-    pub fn recover_local_store(
-        data_dir: &Path,
-        config: CompanionConfig,
-        key_store: Arc<dyn KeyStore>,
-    ) -> Result<(Self, StoreRecovery)> {
-        Self::recover_local_store_with_clock(data_dir, config, key_store, Arc::new(SystemClock))
-    }
-
-    /// As [`Companion::recover_local_store`], with an injected clock.
-    pub fn recover_local_store_with_clock(
-        data_dir: &Path,
-        config: CompanionConfig,
-        key_store: Arc<dyn KeyStore>,
-        clock: Arc<dyn Clock>,
-    ) -> Result<(Self, StoreRecovery)> {
-        let key_lost =
-            match Self::open_with_clock(data_dir, config.clone(), key_store.clone(), clock.clone())
-            {
-                Ok(companion) => {
-                    if store_is_healthy(companion.store.conn()) {
-                        return Ok((companion, StoreRecovery::default()));
-                    }
-                    drop(companion);
-                    false
-                }
-                Err(Error::KeyMismatch) => true,
-                Err(Error::NotADatabase | Error::Tampered) => false,
-                Err(other) => return Err(other),
-            };
-        log::warn!("local store unreadable: moving it aside and starting a new one");
-        let quarantine = quarantine(data_dir)?;
-        // With the key still there, the settings (wrapped data key, device identity, sync and
-        // enrolment state) are carried over when they can be read, so the device keeps its
-        // identity and the re-queued envelopes remain its own. If they do not work together,
-        // the new store starts from nothing.
-        let carried = !key_lost && carry_over_meta(&quarantine, data_dir).is_ok();
-        let companion =
-            match Self::open_with_clock(data_dir, config.clone(), key_store.clone(), clock.clone())
-            {
-                Ok(companion) => companion,
-                Err(_) if carried => {
-                    remove_database(data_dir)?;
-                    Self::open_with_clock(data_dir, config, key_store, clock)?
-                }
-                Err(e) => return Err(e),
-            };
-        let (kept, lost) = companion.salvage_outbox(&quarantine)?;
-        log::warn!("local store recovered: {kept} unsent envelopes kept, {lost} unreadable");
-        Ok((
-            companion,
-            StoreRecovery {
-                quarantined: true,
-                envelopes_kept: kept,
-                envelopes_lost: lost,
-            },
-        ))
-    }
-
-    /// Copies the readable unsent envelopes of the quarantined database into this store, in
-    /// one transaction. Returns (kept, lost).
-    fn salvage_outbox(&self, quarantine: &Path) -> Result<(u32, u32)> {
-        let old = match Connection::open_with_flags(
-            quarantine,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        ) {
-            Ok(conn) => conn,
-            // The whole file is unreadable: nothing can be salvaged, but recovery succeeded.
-            Err(_) => return Ok((0, 0)),
-        };
-        // `writable_schema` lets SQLite read a file shorter than its header says (a
-        // truncated file is otherwise refused whole); `query_only` makes sure salvage never
-        // writes to the quarantined copy.
-        if old
-            .execute_batch("PRAGMA writable_schema=ON; PRAGMA query_only=ON;")
-            .is_err()
-        {
-            return Ok((0, 0));
-        }
-        let tx = self.store.transaction()?;
-        let (mut kept, mut lost) = (0_u32, 0_u32);
-        for found in salvage_rows(&old) {
-            match found {
-                Salvaged::Row(row) => {
-                    let inserted = tx.execute(
-                        "INSERT OR IGNORE INTO outbox
-                           (id, kind, priority, coalesce_key, created_at, state, size, envelope)
-                         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
-                        rusqlite::params![
-                            row.id,
-                            row.kind,
-                            row.priority,
-                            row.coalesce_key,
-                            row.created_at,
-                            row.size,
-                            row.envelope
-                        ],
-                    )?;
-                    if inserted == 1 {
-                        kept = kept.saturating_add(1);
-                    }
-                }
-                Salvaged::Unreadable => lost = lost.saturating_add(1),
-            }
-        }
-        tx.commit()?;
-        Ok((kept, lost))
-    }
-}
-
 /// One outbox row as read from the quarantined file.
-struct EnvelopeRow {
-    id: String,
-    kind: String,
-    priority: i64,
-    coalesce_key: Option<String>,
-    created_at: i64,
-    size: i64,
-    envelope: Vec<u8>,
+pub(crate) struct EnvelopeRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) priority: i64,
+    pub(crate) coalesce_key: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) size: i64,
+    pub(crate) envelope: Vec<u8>,
 }
 
 /// What salvage found at one row.
-enum Salvaged {
+pub(crate) enum Salvaged {
     /// An unsent envelope, read whole.
     Row(EnvelopeRow),
     /// A row between readable rows that could not be read.
@@ -196,7 +73,7 @@ const PROBE_GAP: i64 = 256;
 /// it stops at a damaged page, the rows after it are probed one row id at a time (a point
 /// lookup reaches leaf pages the scan could not), until `PROBE_GAP` ids in a row give
 /// nothing. Unreadable ids between readable ones are reported as lost.
-fn salvage_rows(conn: &Connection) -> Vec<Salvaged> {
+pub(crate) fn salvage_rows(conn: &Connection) -> Vec<Salvaged> {
     let mut out = Vec::new();
     let mut last = 0_i64;
     if let Ok(mut stmt) = conn.prepare("SELECT rowid FROM outbox ORDER BY rowid") {
@@ -278,7 +155,7 @@ fn envelope_is_whole(row: &EnvelopeRow) -> bool {
 
 /// Copies every `meta` row of the quarantined database into a new store in `data_dir`, in
 /// one transaction; nothing is copied unless every row reads back.
-fn carry_over_meta(quarantine: &Path, data_dir: &Path) -> Result<()> {
+pub(crate) fn carry_over_meta(quarantine: &Path, data_dir: &Path) -> Result<()> {
     let old = Connection::open_with_flags(
         quarantine,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -300,7 +177,7 @@ fn carry_over_meta(quarantine: &Path, data_dir: &Path) -> Result<()> {
 }
 
 /// Deletes the database in `data_dir` (with its WAL and SHM), for a fresh start.
-fn remove_database(data_dir: &Path) -> Result<()> {
+pub(crate) fn remove_database(data_dir: &Path) -> Result<()> {
     for suffix in ["", "-wal", "-shm"] {
         match std::fs::remove_file(data_dir.join(format!("{DATABASE_FILE}{suffix}"))) {
             Ok(()) => {}
@@ -312,7 +189,7 @@ fn remove_database(data_dir: &Path) -> Result<()> {
 }
 
 /// Whether SQLite's `quick_check` finds the open database sound.
-fn store_is_healthy(conn: &Connection) -> bool {
+pub(crate) fn store_is_healthy(conn: &Connection) -> bool {
     matches!(
         conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)),
         Ok(ref s) if s == "ok"
@@ -321,7 +198,7 @@ fn store_is_healthy(conn: &Connection) -> bool {
 
 /// Moves the database and its WAL/SHM files aside (replacing an older quarantined copy) and
 /// returns the path of the quarantined database.
-fn quarantine(data_dir: &Path) -> Result<PathBuf> {
+pub(crate) fn quarantine(data_dir: &Path) -> Result<PathBuf> {
     let target = data_dir.join(QUARANTINE_FILE);
     for suffix in ["", "-wal", "-shm"] {
         let from = data_dir.join(format!("{DATABASE_FILE}{suffix}"));

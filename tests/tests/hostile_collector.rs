@@ -8,29 +8,47 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use frontline_collector::db::Db;
-use frontline_collector::testing::EnvelopeSealer;
-use frontline_collector::{Collector, CollectorConfig, OrgReportKey, RunningCollector};
+use frontline_collector::testing::{test_stores, EnvelopeSealer};
+use frontline_collector::{
+    Collector, CollectorConfig, OrgReportKey, RunningCollector, Store, StoreConfig,
+};
 use frontline_core::crypto::{b64url, SigningKey};
 use serde_json::{json, Value};
 
 struct Setup {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
+    store: StoreConfig,
     collector: RunningCollector,
     org: OrgReportKey,
     device: EnvelopeSealer,
     device_seed: Vec<u8>,
 }
 
-fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
+/// One collector per store under test: SQLite, and PostgreSQL when configured.
+fn setups() -> Vec<Setup> {
+    let probe = tempfile::tempdir().unwrap();
+    test_stores(probe.path())
+        .into_iter()
+        .map(|store| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = match store {
+                StoreConfig::Sqlite(_) => StoreConfig::sqlite(&dir.path().join("collector.db")),
+                pg => pg,
+            };
+            setup(dir, store)
+        })
+        .collect()
+}
+
+fn setup(dir: tempfile::TempDir, store: StoreConfig) -> Setup {
     let org = OrgReportKey::generate().unwrap();
-    let config = CollectorConfig::new(&dir.path().join("collector.db"), org.clone(), "token-1");
+    let config = CollectorConfig::with_store(store.clone(), org.clone(), "token-1");
     let collector = Collector::start(config).unwrap();
     let seed = SigningKey::generate().unwrap().seed().to_vec();
     let device = EnvelopeSealer::new("device-1", &seed, org.public_key()).unwrap();
     let s = Setup {
-        dir,
+        _dir: dir,
+        store,
         collector,
         org,
         device,
@@ -87,10 +105,7 @@ fn batch(s: &Setup, device: &str, envelopes: &[Value]) -> (u16, Value) {
 }
 
 fn stored(s: &Setup) -> u64 {
-    Db::open(&s.dir.path().join("collector.db"))
-        .unwrap()
-        .report_count()
-        .unwrap()
+    Store::open(&s.store).unwrap().report_count().unwrap()
 }
 
 fn health(s: &Setup) -> u16 {
@@ -118,7 +133,12 @@ fn statuses(reply: &Value) -> Vec<String> {
 
 #[test]
 fn oversized_and_malformed_batches_get_4xx_and_store_nothing() {
-    let s = setup();
+    for s in setups() {
+        oversized_and_malformed_batches_get_4xx_and_store_nothing_on(s);
+    }
+}
+
+fn oversized_and_malformed_batches_get_4xx_and_store_nothing_on(s: Setup) {
     let dev = [("X-Frontline-Device", "device-1")];
     let big = vec![b' '; 1024 * 1024 + 1];
     assert_eq!(post(&s, "/v1/envelopes", &dev, &big).0, 413);
@@ -145,7 +165,12 @@ fn oversized_and_malformed_batches_get_4xx_and_store_nothing() {
 
 #[test]
 fn unknown_devices_and_bad_enrolments_are_refused() {
-    let s = setup();
+    for s in setups() {
+        unknown_devices_and_bad_enrolments_are_refused_on(s);
+    }
+}
+
+fn unknown_devices_and_bad_enrolments_are_refused_on(s: Setup) {
     let env = s.device.seal("posture_report", &json!({}));
     assert_eq!(batch(&s, "device-2", std::slice::from_ref(&env)).0, 401);
     assert_eq!(batch(&s, "../../etc", std::slice::from_ref(&env)).0, 401);
@@ -202,7 +227,12 @@ fn unknown_devices_and_bad_enrolments_are_refused() {
 
 #[test]
 fn hostile_envelopes_are_rejected_one_by_one_and_replays_are_duplicates() {
-    let s = setup();
+    for s in setups() {
+        hostile_envelopes_are_rejected_one_by_one_and_replays_are_duplicates_on(s);
+    }
+}
+
+fn hostile_envelopes_are_rejected_one_by_one_and_replays_are_duplicates_on(s: Setup) {
     let good = s
         .device
         .seal("posture_report", &json!({"overall": "compliant"}));
@@ -260,7 +290,12 @@ fn hostile_envelopes_are_rejected_one_by_one_and_replays_are_duplicates() {
 
 #[test]
 fn garbage_on_the_socket_and_a_burst_of_requests_leave_it_serving() {
-    let s = setup();
+    for s in setups() {
+        garbage_on_the_socket_and_a_burst_of_requests_leave_it_serving_on(s);
+    }
+}
+
+fn garbage_on_the_socket_and_a_burst_of_requests_leave_it_serving_on(s: Setup) {
     // Raw garbage, a cut-off request and an idle connection.
     for raw in [
         &b"\x00\x01\x02garbage\r\n\r\n"[..],

@@ -162,6 +162,14 @@ impl Benchmark {
     }
 }
 
+impl crate::bundle::BundlePayload for Benchmark {
+    const KIND: crate::bundle::BundleKind = crate::bundle::BundleKind::Benchmark;
+
+    fn from_payload(payload: &[u8]) -> Result<Self, crate::bundle::BundleRefusal> {
+        Self::parse(payload).map_err(|_| crate::bundle::BundleRefusal::InvalidPayload)
+    }
+}
+
 /// Which quarter of the organisation a score falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -277,6 +277,17 @@ impl AssessmentDefinition {
     }
 }
 
+impl crate::bundle::BundlePayload for AssessmentDefinition {
+    const KIND: crate::bundle::BundleKind = crate::bundle::BundleKind::Assessment;
+
+    fn from_payload(payload: &[u8]) -> Result<Self, crate::bundle::BundleRefusal> {
+        Self::parse(payload).map_err(|e| match e {
+            AssessmentProblem::UnknownFact(_) => crate::bundle::BundleRefusal::UnknownFact,
+            _ => crate::bundle::BundleRefusal::InvalidPayload,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

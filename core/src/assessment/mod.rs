@@ -21,6 +21,7 @@ pub mod score;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::AssessmentRefusal;
 pub use benchmark::{AreaStanding, AssessmentStanding, Benchmark, Quarter};
 pub use definition::{AssessmentDefinition, AssessmentProblem, DEFAULT_ASSESSMENT};
 pub use prefill::{DeviceKnowledge, Measured, PrefillRule};
@@ -76,27 +77,6 @@ impl AssessmentArea {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == text)
     }
-}
-
-/// Why an assessment request was refused. Nothing was stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum AssessmentRefusal {
-    /// No question with that id in the assessment in force.
-    UnknownQuestion,
-    /// The question has no option with that id.
-    UnknownOption,
-    /// The device measured this answer; it cannot be changed by hand.
-    MeasuredAnswer,
-    /// Not every question is answered yet.
-    Incomplete {
-        /// How many questions still need an answer.
-        unanswered: u32,
-    },
-    /// No assessment is in progress (start one first; a submitted one is not sent twice).
-    NothingInProgress,
-    /// The team is not one the assessment lists.
-    UnknownTeam,
 }
 
 /// One answer option as the member of staff sees it.

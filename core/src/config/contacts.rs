@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use super::managed::{check_url, ConfigProblem, ConfigProblemKind};
 use super::CompanionConfig;
 use crate::error::{Error, Result};
-use crate::Companion;
 
 /// Longest organisation name.
 pub const MAX_ORG_NAME: usize = 100;
@@ -202,14 +201,6 @@ impl CompanionConfig {
 /// Refuses an app configuration with bad contact or locale values before anything opens.
 pub(crate) fn check_app_config(config: &CompanionConfig) -> Result<()> {
     config.check_app_values().map_err(Error::InvalidConfig)
-}
-
-impl Companion {
-    /// Whom staff contact, from the configuration in force (managed configuration over the
-    /// app's own). Unset fields are `None`; the words then say "your IT service desk".
-    pub fn organisation_contacts(&self) -> OrganisationContacts {
-        self.config.organisation_contacts()
-    }
 }
 
 #[cfg(test)]

@@ -12,18 +12,20 @@
 //! `docs/adr/0040-unknown-managed-config-keys.md`); they are reported back. A valid map is stored
 //! sealed (it holds the enrolment token) and overrides the app's own configuration, now and on
 //! every later open. A new `posture_check_request_id` runs one posture check, once per id.
+//!
+//! [`Companion::apply_managed_config`]: crate::Companion::apply_managed_config
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use super::{contacts, CompanionConfig, StaffRole};
-use crate::error::{Error, Result};
-use crate::posture::{valid_request_id, PostureReport, PostureTrigger};
-use crate::store;
-use crate::Companion;
+use crate::error::Result;
+use crate::posture::{valid_request_id, PostureReport};
 
-const STORED_MANAGED: &str = "config.managed";
+pub use crate::error::{ConfigProblem, ConfigProblemKind};
+
+pub(crate) const STORED_MANAGED: &str = "config.managed";
 
 /// The value type of a managed configuration key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,45 +202,6 @@ pub const SCHEMA: &[ManagedKey] = &[
         required_if_present: false,
     },
 ];
-
-/// What is wrong with one managed configuration value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum ConfigProblemKind {
-    /// The value is empty but the key needs one.
-    Empty,
-    /// The value is longer than allowed.
-    TooLong,
-    /// The value has characters the key does not allow.
-    BadCharacters,
-    /// Not an absolute URL.
-    NotAUrl,
-    /// An `http` URL for a host that is not loopback.
-    InsecureUrl,
-    /// Not a 32-byte base64url key or a matching OKP JWK.
-    NotAKey,
-    /// Not one of the allowed choices.
-    NotAChoice,
-    /// Looks like an email address (pseudonyms must not identify people).
-    LooksLikeEmail,
-    /// Not a whole number.
-    NotANumber,
-    /// A number outside the allowed range.
-    OutOfRange,
-    /// Not `true` or `false`.
-    NotABool,
-}
-
-/// One problem found in a managed configuration: which key, and what is wrong. Never the value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct ConfigProblem {
-    /// The key.
-    pub key: String,
-    /// What is wrong.
-    pub problem: ConfigProblemKind,
-}
 
 /// The outcome of applying a valid managed configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -534,7 +497,7 @@ fn check_pseudonym(value: &str) -> Result<String, ConfigProblemKind> {
 }
 
 /// The configuration in force when a companion opens: the app's `config`, overridden by the
-/// managed configuration stored by an earlier [`Companion::apply_managed_config`].
+/// managed configuration stored by an earlier `Companion::apply_managed_config`.
 pub(crate) fn config_in_force(
     store: &crate::store::Store,
     sealer: &crate::crypto::ColumnSealer,
@@ -547,65 +510,6 @@ pub(crate) fn config_in_force(
             Ok(managed.apply_to(config))
         }
         None => Ok(config.clone()),
-    }
-}
-
-impl Companion {
-    /// Validates and applies the managed configuration `map` (key → value as text, as read
-    /// from `RestrictionsManager` or `com.apple.configuration.managed`).
-    ///
-    /// Any bad value refuses the whole map with [`Error::InvalidConfig`] naming every bad key;
-    /// the configuration in force and everything stored stay as they were. A valid map is
-    /// stored (sealed) and overrides the app's configuration from now on, including after
-    /// the next open. A `posture_check_request_id` not seen before runs one posture check on
-    /// the latest facts, or waits for the platform's first facts.
-    pub fn apply_managed_config(
-        &mut self,
-        map: HashMap<String, String>,
-    ) -> Result<ManagedConfigOutcome> {
-        let (managed, ignored_keys) =
-            ManagedConfig::from_map(&map).map_err(Error::InvalidConfig)?;
-        let new_config = managed.apply_to(&self.app_config);
-        let tx = self.store.transaction()?;
-        let sealed = self
-            .sealer
-            .seal_json("meta", "value", STORED_MANAGED, &managed)?;
-        store::put_meta(&tx, STORED_MANAGED, &sealed)?;
-        let mut posture_report = None;
-        let mut posture_check_pending = false;
-        if let Some(request_id) = &managed.posture_check_request_id {
-            let pending = self.pending_posture_request()?;
-            if !self.request_handled(&tx, request_id)? && pending.as_deref() != Some(request_id) {
-                match self.latest_device_facts()? {
-                    Some(facts) => {
-                        posture_report = Some(self.record_check(
-                            &tx,
-                            &facts,
-                            PostureTrigger::Mdm {
-                                request_id: request_id.clone(),
-                            },
-                        )?);
-                    }
-                    None => {
-                        self.set_pending_request(&tx, request_id)?;
-                        posture_check_pending = true;
-                    }
-                }
-            } else if pending.as_deref() == Some(request_id) {
-                posture_check_pending = true;
-            }
-        }
-        tx.commit()?;
-        self.config = new_config;
-        log::info!(
-            "managed configuration applied ({} keys ignored)",
-            ignored_keys.len()
-        );
-        Ok(ManagedConfigOutcome {
-            ignored_keys,
-            posture_report,
-            posture_check_pending,
-        })
     }
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::{rfc3339, UnixMillis, DAY_MS};
 use crate::config::OrganisationContacts;
+pub use crate::error::IncidentRefusal;
 
 /// Longest free-text description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;
@@ -100,25 +101,6 @@ impl IncidentKind {
     pub fn urgent(self) -> bool {
         !matches!(self, Self::PhishingReceived | Self::Other)
     }
-}
-
-/// Why an incident report was refused. Nothing is stored or queued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
-pub enum IncidentRefusal {
-    /// The kind is not one this build knows.
-    UnknownKind,
-    /// The description is longer than the limit.
-    DescriptionTooLong {
-        /// The limit, in characters.
-        max_chars: u32,
-    },
-    /// The description holds control characters other than line breaks and tabs.
-    DescriptionNotText,
-    /// `occurred_at` is in the future or more than 90 days ago.
-    OccurredAtOutOfRange,
-    /// No incident with that id on this device.
-    UnknownIncident,
 }
 
 /// The short form, as the member of staff fills it in.

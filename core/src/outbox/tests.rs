@@ -8,7 +8,7 @@ use super::envelope::test_open::{self, OrgKeyPair};
 use super::*;
 use crate::clock::ManualClock;
 use crate::crypto::from_b64url;
-use crate::{CompanionConfig, SoftwareKeyStore, StaffRole};
+use crate::{Companion, CompanionConfig, SoftwareKeyStore, StaffRole};
 
 pub(crate) const T0: i64 = 1_795_885_384_000;
 

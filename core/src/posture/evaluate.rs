@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::facts::{DeviceFacts, LockComplexity, Platform, RootSignal, StorageEncryption, Version};
 use super::policy::{Policy, PolicyCheck, Remediation, Rule, Severity, Violation};
-use crate::advisory::ReleaseTable;
+use super::releases::ReleaseTable;
 use crate::clock::{format_date, UnixMillis, DAY_MS};
 
 /// A release table older than this (its newest release) no longer tells whether a newer

@@ -16,8 +16,6 @@ use serde::{Deserialize, Serialize};
 use super::evaluate::CheckStatus;
 use super::PostureReport;
 use crate::clock::rfc3339;
-use crate::error::Result;
-use crate::Companion;
 
 /// Android Enterprise limit on a keyed app state key.
 pub const MAX_KEY: usize = 100;
@@ -183,15 +181,6 @@ pub fn feedback(report: Option<&PostureReport>) -> MdmFeedback {
     MdmFeedback {
         keyed_app_states: states,
         ios_managed_feedback: ios,
-    }
-}
-
-impl Companion {
-    /// MDM feedback from the latest posture report: Android keyed app states and the iOS
-    /// managed feedback dictionary. The platform publishes it (Android: at most once a
-    /// minute as an immediate upload).
-    pub fn mdm_feedback(&self) -> Result<MdmFeedback> {
-        Ok(feedback(self.latest_posture_report()?.as_ref()))
     }
 }
 

@@ -2,8 +2,22 @@
 //!
 //! [`Companion`] owns the store, the unwrapped data key (in memory only), the configuration
 //! in force and the clock. Each capability (training, posture, advisories, outbox, sync) adds
-//! its methods in its own module with an `impl Companion` block, so this file stays about
-//! opening and the things every capability shares.
+//! its methods in its own submodule here with an `impl Companion` block, so this file stays
+//! about opening and the things every capability shares.
+//!
+//! This is the top layer of the core (`ARCHITECTURE.md`, "Layers"): the methods here may use
+//! every module below, and no module below names `Companion`. The rules themselves live in the
+//! domain modules as functions over a connection or transaction and domain types.
+
+mod advisory;
+mod bundle;
+mod config;
+mod identity;
+mod outbox;
+mod posture;
+mod recovery;
+mod sync;
+mod training;
 
 mod assessment;
 mod incident;
