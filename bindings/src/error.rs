@@ -3,8 +3,10 @@
 //! The core's rich error is mapped here, in one `From` impl. Messages carry no secrets,
 //! report contents, staff identifiers or file paths (`tests/error_messages.rs` checks).
 
+use frontline_core::assessment::AssessmentRefusal;
 use frontline_core::bundle::BundleRefusal;
 use frontline_core::error::{DataDirProblem, Error};
+use frontline_core::incident::IncidentRefusal;
 use frontline_core::training::TrainingRefusal;
 
 /// What went wrong, in terms the app can act on (Kotlin: `FrontlineException`).
@@ -74,6 +76,20 @@ pub enum FrontlineError {
         /// Why.
         reason: TrainingRefusal,
     },
+    /// A self-assessment request was refused (unknown question or option, a measured answer
+    /// contradicted, not complete, nothing in progress, unknown team). Nothing was stored.
+    #[error("the assessment request was refused ({reason:?})")]
+    AssessmentRefused {
+        /// Why.
+        reason: AssessmentRefusal,
+    },
+    /// An incident report was refused (unknown kind, description too long, time out of
+    /// range). Nothing was stored or queued.
+    #[error("the incident report was refused ({reason:?})")]
+    IncidentRefused {
+        /// Why.
+        reason: IncidentRefusal,
+    },
     /// A setting the operation needs (named) is missing from the configuration.
     #[error("not configured: {setting}")]
     NotConfigured {
@@ -117,6 +133,8 @@ impl From<Error> for FrontlineError {
             },
             Error::BundleRefused(reason) => Self::BundleRefused { reason },
             Error::TrainingRefused(reason) => Self::TrainingRefused { reason },
+            Error::AssessmentRefused(reason) => Self::AssessmentRefused { reason },
+            Error::IncidentRefused(reason) => Self::IncidentRefused { reason },
             Error::NotConfigured(setting) => Self::NotConfigured {
                 setting: setting.to_owned(),
             },

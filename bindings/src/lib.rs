@@ -11,9 +11,11 @@
 
 #![allow(unsafe_code)] // uniffi's generated scaffolding only; no hand-written unsafe code.
 
+mod assessment;
 mod bundle;
 mod companion;
 mod error;
+mod incident;
 mod logging;
 mod posture;
 mod recovery;

@@ -58,7 +58,9 @@ pub enum BundleCommand {
 }
 
 fn parse_kind(text: &str) -> Result<BundleKind, String> {
-    BundleKind::parse(text).ok_or_else(|| String::from("expected content, policy or advisories"))
+    BundleKind::parse(text).ok_or_else(|| {
+        String::from("expected content, policy, advisories, assessment or benchmark")
+    })
 }
 
 fn read(path: &Path, what: &str) -> CliResult<Vec<u8>> {

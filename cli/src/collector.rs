@@ -80,6 +80,10 @@ pub enum CollectorCommand {
         #[arg(long)]
         header_timeout_secs: Option<u64>,
     },
+    /// Compute the assessment benchmark and sign it as a `benchmark` bundle to publish.
+    Benchmark(crate::benchmark::BenchmarkArgs),
+    /// List incident reports with their status (or set one's status).
+    Incidents(crate::benchmark::IncidentsArgs),
     /// Print compliance, training completion and the latest report per device.
     Report {
         #[command(flatten)]
@@ -235,6 +239,8 @@ pub fn run(args: CollectorArgs) -> CliResult {
             println!("collector stopped");
             Ok(())
         }
+        CollectorCommand::Benchmark(args) => crate::benchmark::benchmark(&args),
+        CollectorCommand::Incidents(args) => crate::benchmark::incidents(&args),
         CollectorCommand::Report { store, json, csv } => {
             let store = Store::open_existing(&store.config(2)?).map_err(collector_error)?;
             let report = CollectorReport::from_db(&store).map_err(collector_error)?;

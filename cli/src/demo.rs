@@ -2,8 +2,9 @@
 //!
 //! A simulated device opens its encrypted store, enrols with a collector running on loopback,
 //! takes training, checks its posture, queues sealed reports while the collector is
-//! unreachable, and syncs them when it comes back; then the collector prints what the IT team
-//! sees. Each stage is added here as the capability behind it lands.
+//! unreachable (among them a self-assessment and an incident report filed for a colleague whose
+//! phone was lost), and syncs them when it comes back, the incident first; then the collector
+//! prints what the IT team sees. Each stage is added here as the capability behind it lands.
 //!
 //! The device runs on a simulated clock (starting at the real time) so the demo can skip the
 //! sync back-off after the network loss instead of waiting for it.
@@ -176,6 +177,9 @@ fn run_in(root: &Path) -> CliResult {
         );
     }
 
+    assessment_stage(&companion)?;
+    incident_stage(&companion)?;
+
     // The network comes back: same address, same database.
     let collector = start_collector(&db_path, &org, addr)?;
     if let Some(retry_at) = companion.outbox_status()?.next_attempt_at {
@@ -185,11 +189,14 @@ fn run_in(root: &Path) -> CliResult {
         "9. Network back (collector restarted on {}); back-off elapsed (simulated clock)",
         collector.url()
     );
+    let first_delivered = first_request_carries_the_incident(&companion, &http)?;
     let second = sync_with_progress(&companion, &http, "   Syncing")?;
     let status = companion.outbox_status()?;
     println!(
         "   delivered {} report(s); {} waiting, {} dead-lettered",
-        second.delivered, status.pending, status.dead
+        u64::from(first_delivered) + second.delivered,
+        status.pending,
+        status.dead
     );
     collector.stop();
 
@@ -234,6 +241,79 @@ fn sync_with_progress(companion: &Companion, http: &HttpDriver, label: &str) -> 
         println!("{label} {}", progress_bar(run.delivered, total));
     }
     Ok(run)
+}
+
+/// Offline, the member of staff takes the self-assessment: the device answers what it knows.
+fn assessment_stage(companion: &Companion) -> CliResult {
+    let session = companion.start_assessment(None)?;
+    let measured = session.questions.iter().filter(|q| q.measured).count();
+    // The demo member of staff picks the first option (the best one in the default set).
+    for q in session.questions.iter().filter(|q| !q.measured) {
+        if let Some(first) = q.options.first() {
+            companion.answer_assessment(&q.id, &first.id)?;
+        }
+    }
+    let result = companion.submit_assessment()?;
+    let weakest = result
+        .areas
+        .first()
+        .ok_or_else(|| CliError::Message(String::from("assessment without areas")))?;
+    println!(
+        "   self-assessment offline: {} questions, {} answered by the device; overall {}%",
+        result.total,
+        measured,
+        result.overall_percent.unwrap_or(0)
+    );
+    if let Some(finding) = weakest.findings.first() {
+        println!(
+            "   weakest area: {} {}% ({}: {}; lesson {})",
+            weakest.title,
+            weakest.score_percent.unwrap_or(0),
+            finding.prompt,
+            finding.evidence.as_deref().unwrap_or(&finding.answer),
+            finding.lesson_id.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(())
+}
+
+/// Still offline, a nurse's phone is lost: a colleague's device files the report.
+fn incident_stage(companion: &Companion) -> CliResult {
+    let filed = companion.report_incident(frontline_core::incident::IncidentForm {
+        kind: frontline_core::incident::IncidentKind::LostOrStolenDevice,
+        occurred_at_ms: Some(companion.now_ms() - 20 * 60 * 1000),
+        description: String::from("Ward 7 nurse's phone not found after the night shift"),
+        on_behalf_of_colleague: true,
+    })?;
+    println!("   a nurse's phone is lost: a colleague's device files an incident report, offline");
+    println!("   advice shown at once: {}", filed.advice.headline);
+    println!(
+        "   {} report(s) wait; the incident is queued to go first",
+        companion.outbox_status()?.pending
+    );
+    Ok(())
+}
+
+/// Sends the first request after the network is back and shows that it leads with the incident.
+fn first_request_carries_the_incident(companion: &Companion, http: &HttpDriver) -> CliResult<u32> {
+    let Some(request) = companion.next_sync_request()? else {
+        return Err(CliError::Message(String::from("nothing to send")));
+    };
+    let body: serde_json::Value = serde_json::from_slice(&request.body).map_err(message)?;
+    let kinds: Vec<&str> = body["envelopes"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|e| e["kind"].as_str()).collect())
+        .unwrap_or_default();
+    println!(
+        "   first request after the network came back: {} envelope(s), the first: {}",
+        kinds.len(),
+        kinds.first().copied().unwrap_or("none")
+    );
+    let outcome = match http.send(&request) {
+        Ok(response) => companion.handle_sync_response(&request.id, response)?,
+        Err(failure) => companion.handle_sync_failure(&request.id, failure)?,
+    };
+    Ok(outcome.delivered)
 }
 
 /// Training: one module through lesson → failed quiz → passed quiz, with the statements queued.
@@ -349,6 +429,9 @@ mod tests {
             .find(|c| c.check_id == "developer_options")
             .unwrap();
         assert_eq!((developer.warn, developer.pass), (1, 0));
+        // The offline self-assessment and the incident, each stored once.
+        assert_eq!(report.totals.reports_by_kind.get("assessment"), Some(&1));
+        assert_eq!(report.totals.reports_by_kind.get("incident"), Some(&1));
         let phishing = report
             .training_by_module
             .iter()

@@ -114,6 +114,16 @@ pub enum DeviceCommand {
     },
     /// Take a training module: lesson, quiz, explanations.
     Train(crate::train::TrainArgs),
+    /// Take the self-assessment (prefilled from what the device knows), or resume it.
+    Assess(crate::assess::AssessArgs),
+    /// Report an incident (lost device, phishing, Smartcard...): advice at once, sent first.
+    ReportIncident(crate::assess::IncidentArgs),
+    /// List the incidents reported from this device.
+    Incidents {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the most recent xAPI statements queued (JSON, newest first).
     Statements {
         /// At most this many.
@@ -123,8 +133,9 @@ pub enum DeviceCommand {
 }
 
 fn parse_kind(text: &str) -> Result<frontline_core::bundle::BundleKind, String> {
-    frontline_core::bundle::BundleKind::parse(text)
-        .ok_or_else(|| String::from("expected content, policy or advisories"))
+    frontline_core::bundle::BundleKind::parse(text).ok_or_else(|| {
+        String::from("expected content, policy, advisories, assessment or benchmark")
+    })
 }
 
 fn parse_role(text: &str) -> Result<StaffRole, String> {
@@ -184,6 +195,11 @@ fn run_command(companion: &mut Companion, command: DeviceCommand) -> CliResult {
         DeviceCommand::AckAdvisory { id } => crate::posture::acknowledge(companion, &id)?,
         DeviceCommand::Enrol { .. } => crate::sync::enrol(companion)?,
         DeviceCommand::Sync { timeout, .. } => crate::sync::sync(companion, timeout)?,
+        DeviceCommand::Assess(assess) => crate::assess::assess(companion, &assess)?,
+        DeviceCommand::ReportIncident(incident) => {
+            crate::assess::report_incident(companion, &incident)?
+        }
+        DeviceCommand::Incidents { json } => crate::assess::incidents(companion, json)?,
     }
     Ok(())
 }

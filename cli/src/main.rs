@@ -9,6 +9,8 @@
 
 #![forbid(unsafe_code)]
 
+mod assess;
+mod benchmark;
 mod bundle;
 mod collector;
 mod content_check;

@@ -20,6 +20,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assessment;
 pub mod dashboard;
 pub mod db;
 pub mod driver;

@@ -795,7 +795,7 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn csv_row(fields: impl Iterator<Item = String>) -> String {
+pub(crate) fn csv_row(fields: impl Iterator<Item = String>) -> String {
     let row: Vec<String> = fields.map(|f| csv_field(&f)).collect();
     let mut line = row.join(",");
     line.push('\n');

@@ -77,6 +77,17 @@ UPDATE report SET
 CREATE INDEX IF NOT EXISTS report_kind ON report (kind, advisory_id);
 ",
     },
+    Migration {
+        version: 3,
+        name: "incident status",
+        sql: "
+CREATE TABLE IF NOT EXISTS incident_status (
+    envelope_id TEXT PRIMARY KEY NOT NULL,
+    status      TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+",
+    },
 ];
 
 /// PostgreSQL migrations.
@@ -127,6 +138,17 @@ UPDATE report SET
     advisory_id = CASE WHEN kind = 'advisory_ack'
         THEN substr(report_json::jsonb #>> '{body,advisory_id}', 1, 200) END;
 CREATE INDEX IF NOT EXISTS report_kind ON report (kind, advisory_id);
+",
+    },
+    Migration {
+        version: 3,
+        name: "incident status",
+        sql: "
+CREATE TABLE IF NOT EXISTS incident_status (
+    envelope_id TEXT PRIMARY KEY NOT NULL,
+    status      TEXT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
 ",
     },
 ];

@@ -70,6 +70,14 @@ pub enum Error {
     /// A training request was refused (unknown or unassigned module, unknown answer, old pack).
     #[error("the training request was refused ({0:?})")]
     TrainingRefused(TrainingRefusal),
+    /// A self-assessment request was refused (unknown question or option, a measured answer
+    /// contradicted, not complete, nothing in progress, unknown team). Nothing was stored.
+    #[error("the assessment request was refused ({0:?})")]
+    AssessmentRefused(AssessmentRefusal),
+    /// An incident report was refused (unknown kind, description too long, time out of
+    /// range). Nothing was stored or queued.
+    #[error("the incident report was refused ({0:?})")]
+    IncidentRefused(IncidentRefusal),
     /// A setting the operation needs is missing from the configuration (names the setting).
     #[error("the setting {0} is not configured")]
     NotConfigured(&'static str),
@@ -98,11 +106,21 @@ pub enum BundleKind {
     Policy,
     /// An advisory feed.
     Advisories,
+    /// A self-assessment (`docs/assessment.md`).
+    Assessment,
+    /// The organisation's assessment benchmark, published by the collector.
+    Benchmark,
 }
 
 impl BundleKind {
     /// Every kind, in a stable order.
-    pub const ALL: [BundleKind; 3] = [Self::Content, Self::Policy, Self::Advisories];
+    pub const ALL: [BundleKind; 5] = [
+        Self::Content,
+        Self::Policy,
+        Self::Advisories,
+        Self::Assessment,
+        Self::Benchmark,
+    ];
 
     /// The wire name (`content`, `policy`, `advisories`).
     pub fn as_str(self) -> &'static str {
@@ -110,6 +128,8 @@ impl BundleKind {
             Self::Content => "content",
             Self::Policy => "policy",
             Self::Advisories => "advisories",
+            Self::Assessment => "assessment",
+            Self::Benchmark => "benchmark",
         }
     }
 
@@ -119,6 +139,8 @@ impl BundleKind {
             "content" => Some(Self::Content),
             "policy" => Some(Self::Policy),
             "advisories" => Some(Self::Advisories),
+            "assessment" => Some(Self::Assessment),
+            "benchmark" => Some(Self::Benchmark),
             _ => None,
         }
     }
@@ -157,6 +179,8 @@ pub enum BundleRefusal {
     DigestMismatch,
     /// The payload is signed and intact but its owning module does not accept it.
     InvalidPayload,
+    /// An assessment's prefill rule names a device fact this build does not know.
+    UnknownFact,
 }
 
 /// Why a training request was refused.
@@ -173,6 +197,46 @@ pub enum TrainingRefusal {
     UnknownOption,
     /// The answers were given for a pack version that is no longer installed.
     PackVersionGone,
+}
+
+/// Why an assessment request was refused. Nothing was stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum AssessmentRefusal {
+    /// No question with that id in the assessment in force.
+    UnknownQuestion,
+    /// The question has no option with that id.
+    UnknownOption,
+    /// The device measured this answer; it cannot be changed by hand.
+    MeasuredAnswer,
+    /// Not every question is answered yet.
+    Incomplete {
+        /// How many questions still need an answer.
+        unanswered: u32,
+    },
+    /// No assessment is in progress (start one first; a submitted one is not sent twice).
+    NothingInProgress,
+    /// The team is not one the assessment lists.
+    UnknownTeam,
+}
+
+/// Why an incident report was refused. Nothing is stored or queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum IncidentRefusal {
+    /// The kind is not one this build knows.
+    UnknownKind,
+    /// The description is longer than the limit.
+    DescriptionTooLong {
+        /// The limit, in characters.
+        max_chars: u32,
+    },
+    /// The description holds control characters other than line breaks and tabs.
+    DescriptionNotText,
+    /// `occurred_at` is in the future or more than 90 days ago.
+    OccurredAtOutOfRange,
+    /// No incident with that id on this device.
+    UnknownIncident,
 }
 
 /// What is wrong with one managed configuration value.

@@ -14,6 +14,7 @@
 #![cfg_attr(feature = "uniffi", allow(unsafe_code))]
 
 pub mod advisory;
+pub mod assessment;
 pub mod bundle;
 pub mod clock;
 pub mod companion;
@@ -21,6 +22,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod identity;
+pub mod incident;
 pub mod outbox;
 pub mod platform;
 pub mod posture;

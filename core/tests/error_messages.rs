@@ -181,6 +181,12 @@ fn samples() -> Vec<Error> {
         Error::Crypto,
         Error::BundleRefused(frontline_core::bundle::BundleRefusal::BadSignature),
         Error::TrainingRefused(frontline_core::training::TrainingRefusal::UnknownQuestion),
+        Error::AssessmentRefused(frontline_core::assessment::AssessmentRefusal::Incomplete {
+            unanswered: 3,
+        }),
+        Error::IncidentRefused(
+            frontline_core::incident::IncidentRefusal::DescriptionTooLong { max_chars: 1000 },
+        ),
         Error::NotConfigured("collector_url"),
         Error::BadResponse("ids not in the batch"),
         Error::UnknownRequest,
@@ -207,6 +213,8 @@ fn every_variant_is_sampled(e: &Error) {
         | Error::Crypto
         | Error::BundleRefused(_)
         | Error::TrainingRefused(_)
+        | Error::AssessmentRefused(_)
+        | Error::IncidentRefused(_)
         | Error::NotConfigured(_)
         | Error::BadResponse(_)
         | Error::UnknownRequest

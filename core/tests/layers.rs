@@ -33,6 +33,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["advisory", "config"],
     ),
     ("training", &["training"]),
+    (
+        "self-assessment and incident reports",
+        &["assessment", "incident"],
+    ),
     ("outbox", &["outbox"]),
     ("sync", &["sync"]),
     ("the Companion", &["companion"]),

@@ -6,6 +6,7 @@
 use rusqlite::OptionalExtension;
 
 use crate::advisory::AdvisoryFeed;
+use crate::assessment::{AssessmentDefinition, Benchmark};
 use crate::bundle::{
     check_payload_as, parse_publisher_key, verify_bundle, BundleInfo, BundleKind, BundleRefusal,
     MAX_BUNDLE_BYTES,
@@ -22,6 +23,8 @@ pub(crate) fn check_payload(kind: BundleKind, payload: &[u8]) -> Result<(), Bund
         BundleKind::Content => check_payload_as::<Pack>(payload),
         BundleKind::Policy => check_payload_as::<Policy>(payload),
         BundleKind::Advisories => check_payload_as::<AdvisoryFeed>(payload),
+        BundleKind::Assessment => check_payload_as::<AssessmentDefinition>(payload),
+        BundleKind::Benchmark => check_payload_as::<Benchmark>(payload),
     }
 }
 

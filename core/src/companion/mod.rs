@@ -19,6 +19,9 @@ mod recovery;
 mod sync;
 mod training;
 
+mod assessment;
+mod incident;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -82,6 +82,7 @@ impl Companion {
             ),
         };
         let (priority, coalesce_key) = match draft.retention {
+            Retention::Keep if draft.kind.urgent() => (crate::outbox::URGENT_PRIORITY, None),
             Retention::Keep => (0_i64, None),
             Retention::Coalesce(key) => (1_i64, Some(key)),
         };

@@ -104,8 +104,10 @@ impl Companion {
             .max(1);
         let rows: Vec<BatchRow> = {
             let mut stmt = tx.prepare(
+                // Urgent reports (incidents) first, then reports to send alone, then kept
+                // reports, then routine ones, oldest first (ADR 0140).
                 "SELECT id, size, isolate FROM outbox WHERE state = 'pending'
-                 ORDER BY isolate DESC, priority, created_at, rowid LIMIT ?1",
+                 ORDER BY priority >= 0, isolate DESC, priority, created_at, rowid LIMIT ?1",
             )?;
             let mapped = stmt.query_map([i64::from(cap_reports)], |r| {
                 Ok(BatchRow {

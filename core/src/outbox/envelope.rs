@@ -257,6 +257,8 @@ pub(crate) mod test_open {
             "posture_report" => ReportKind::PostureReport,
             "training_statement" => ReportKind::TrainingStatement,
             "advisory_ack" => ReportKind::AdvisoryAck,
+            "assessment" => ReportKind::Assessment,
+            "incident" => ReportKind::Incident,
             _ => return None,
         };
         let header = EnvelopeHeader {

@@ -44,15 +44,30 @@ pub enum ReportKind {
     TrainingStatement,
     /// A member of staff acknowledged an advisory.
     AdvisoryAck,
+    /// A submitted self-assessment.
+    Assessment,
+    /// An incident report: sent before every other report (ADR 0140).
+    Incident,
 }
 
+/// The stored priority of reports that jump the queue (incidents); see [`ReportKind::urgent`].
+pub const URGENT_PRIORITY: i64 = -1;
+
 impl ReportKind {
+    /// Whether reports of this kind go before every other waiting report, on the very next
+    /// request (ADR 0140): an incident must reach the organisation first.
+    pub fn urgent(self) -> bool {
+        matches!(self, Self::Incident)
+    }
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::PostureReport => "posture_report",
             Self::TrainingStatement => "training_statement",
             Self::AdvisoryAck => "advisory_ack",
+            Self::Assessment => "assessment",
+            Self::Incident => "incident",
         }
     }
 
@@ -62,6 +77,8 @@ impl ReportKind {
             "posture_report" => Some(Self::PostureReport),
             "training_statement" => Some(Self::TrainingStatement),
             "advisory_ack" => Some(Self::AdvisoryAck),
+            "assessment" => Some(Self::Assessment),
+            "incident" => Some(Self::Incident),
             _ => None,
         }
     }

@@ -15,7 +15,7 @@ use rusqlite::Transaction;
 use crate::error::{Error, Result};
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Version 1, the foundation: key material and small settings.
 const V1: &str = "
@@ -131,8 +131,27 @@ BEGIN
 END;
 ";
 
+/// Version 3: self-assessments and incident reports (both sealed under the data key).
+const V3: &str = "
+CREATE TABLE assessment (
+    id            TEXT PRIMARY KEY NOT NULL,
+    started_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    submitted_at  INTEGER,
+    state_sealed  BLOB NOT NULL
+) STRICT;
+CREATE INDEX assessment_submitted ON assessment (submitted_at, started_at);
+
+CREATE TABLE incident (
+    id           TEXT PRIMARY KEY NOT NULL,
+    reported_at  INTEGER NOT NULL,
+    report_id    TEXT NOT NULL,
+    form_sealed  BLOB NOT NULL
+) STRICT;
+";
+
 /// The steps from version N-1 to N, in order (index 0 creates version 1).
-const STEPS: [&str; VERSION as usize] = [V1, V2];
+const STEPS: [&str; VERSION as usize] = [V1, V2, V3];
 
 /// Creates the current schema in an empty database.
 pub fn create(tx: &Transaction<'_>) -> Result<()> {
