@@ -622,6 +622,7 @@ mod tests {
     }
 
     fn companion(dir: &std::path::Path, config: frontline_core::CompanionConfig) -> Companion {
+        std::fs::create_dir_all(dir).unwrap();
         let keys = std::sync::Arc::new(frontline_core::SoftwareKeyStore::ephemeral().unwrap());
         Companion::open(dir, config, keys).unwrap()
     }
