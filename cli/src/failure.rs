@@ -14,7 +14,7 @@
 
 use frontline_core::bundle::{BundleKind, BundleRefusal};
 use frontline_core::config::managed::{ConfigProblem, ConfigProblemKind};
-use frontline_core::error::DataDirProblem;
+use frontline_core::error::{AssessmentRefusal, DataDirProblem, IncidentRefusal};
 use frontline_core::training::TrainingRefusal;
 use frontline_core::{Companion, Error};
 
@@ -273,6 +273,8 @@ pub fn failure_of_core(e: &Error) -> Failure {
         ),
         Error::BundleRefused(r) => bundle_failure(*r),
         Error::TrainingRefused(r) => training_failure(*r),
+        Error::AssessmentRefused(r) => assessment_failure(r.clone()),
+        Error::IncidentRefused(r) => incident_failure(*r),
         Error::NotConfigured(setting) => {
             let f = Failure::new(
                 Usage,
@@ -331,6 +333,64 @@ fn config_problems(problems: &[ConfigProblem]) -> String {
         .replace(" is http ", ": http ")
 }
 
+fn assessment_failure(r: AssessmentRefusal) -> Failure {
+    use FailureClass::Refused;
+    let (code, message) = match r {
+        AssessmentRefusal::UnknownQuestion => (
+            "assessment_unknown_question",
+            String::from("the assessment has no question with that id"),
+        ),
+        AssessmentRefusal::UnknownOption => (
+            "assessment_unknown_option",
+            String::from("that question has no answer with that id"),
+        ),
+        AssessmentRefusal::MeasuredAnswer => (
+            "assessment_measured_answer",
+            String::from("this answer was checked by this device and cannot be changed by hand"),
+        ),
+        AssessmentRefusal::Incomplete { unanswered } => (
+            "assessment_incomplete",
+            format!("{unanswered} question(s) still need an answer"),
+        ),
+        AssessmentRefusal::NothingInProgress => (
+            "assessment_nothing_in_progress",
+            String::from("no self-assessment is in progress; start one first"),
+        ),
+        AssessmentRefusal::UnknownTeam => (
+            "assessment_unknown_team",
+            String::from("the assessment does not list that team"),
+        ),
+    };
+    Failure::new(Refused, code, message)
+}
+
+fn incident_failure(r: IncidentRefusal) -> Failure {
+    use FailureClass::Refused;
+    let (code, message) = match r {
+        IncidentRefusal::UnknownKind => (
+            "incident_unknown_kind",
+            String::from("that is not a kind of incident this app knows"),
+        ),
+        IncidentRefusal::DescriptionTooLong { max_chars } => (
+            "incident_description_too_long",
+            format!("the description is longer than {max_chars} characters"),
+        ),
+        IncidentRefusal::DescriptionNotText => (
+            "incident_description_not_text",
+            String::from("the description holds control characters"),
+        ),
+        IncidentRefusal::OccurredAtOutOfRange => (
+            "incident_time_out_of_range",
+            String::from("the time is in the future or more than 90 days ago"),
+        ),
+        IncidentRefusal::UnknownIncident => (
+            "incident_unknown",
+            String::from("there is no incident with that id on this device"),
+        ),
+    };
+    Failure::new(Refused, code, message)
+}
+
 fn bundle_failure(r: BundleRefusal) -> Failure {
     use FailureClass::Refused;
     let (code, message, hint): (&str, String, Option<String>) = match r {
@@ -382,6 +442,11 @@ fn bundle_failure(r: BundleRefusal) -> Failure {
         BundleRefusal::InvalidPayload => (
             "bundle_invalid_payload",
             String::from("the bundle is signed, but its content is not valid for its kind"),
+            None,
+        ),
+        BundleRefusal::UnknownFact => (
+            "bundle_unknown_fact",
+            String::from("the assessment bundle has a prefill rule naming a fact this device does not know"),
             None,
         ),
     };
