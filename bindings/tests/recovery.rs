@@ -33,7 +33,10 @@ fn lost_key_is_key_mismatch_and_recovery_opens_a_fresh_store() {
 
     let recovered = recover_local_store(path.clone(), config(), key_store(2)).unwrap();
     assert!(recovered.recovery.quarantined);
-    assert_eq!(recovered.companion.schema_version().unwrap(), 2);
+    assert_eq!(
+        recovered.companion.schema_version().unwrap(),
+        frontline_core::store::schema::VERSION
+    );
     recovered.companion.shutdown();
     Companion::open(path, config(), key_store(2))
         .unwrap()

@@ -598,11 +598,9 @@ fn comments_strings_tests_and_downward_uses_are_not_refused() {
 
 #[test]
 fn a_module_without_a_layer_is_refused() {
-    let problems = tree_with("lib.rs", "pub mod incident;");
+    let problems = tree_with("lib.rs", "pub mod triage;");
     assert!(
-        problems
-            .iter()
-            .any(|p| p.contains("`incident` has no layer")),
+        problems.iter().any(|p| p.contains("`triage` has no layer")),
         "{problems:?}"
     );
 }
