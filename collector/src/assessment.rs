@@ -483,8 +483,9 @@ mod tests {
             192..=194 => Some(String::from("tiny-team")),
             _ => None,
         };
-        let mut latest: BTreeMap<String, (Option<String>, BTreeMap<AssessmentArea, f64>, f64)> =
-            BTreeMap::new();
+        // Per device: its team, its area scores and its overall score.
+        type Latest = (Option<String>, BTreeMap<AssessmentArea, f64>, f64);
+        let mut latest: BTreeMap<String, Latest> = BTreeMap::new();
         let mut batch = Vec::new();
         for i in 0..200 {
             let device = format!("dev-{i:03}");
@@ -630,8 +631,9 @@ mod tests {
         };
         let lost = incident("lost_or_stolen_device", true, "=left, on \"the\" bus", NOW);
         let spam = incident("phishing_received", false, "odd email", NOW + 1);
-        db.store_batch(&[lost.clone()], NOW).unwrap();
-        db.store_batch(&[spam.clone()], NOW + 5).unwrap();
+        db.store_batch(std::slice::from_ref(&lost), NOW).unwrap();
+        db.store_batch(std::slice::from_ref(&spam), NOW + 5)
+            .unwrap();
         let list = incidents(&db).unwrap();
         assert_eq!(list.len(), 2);
         // New and urgent first, although received earlier.
