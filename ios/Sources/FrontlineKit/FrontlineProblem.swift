@@ -44,7 +44,8 @@ public enum FrontlineProblem: Equatable {
             self = .reopen
         case .DataDirectory, .Internal:
             self = .internalFailure(error.localizedDescription)
-        case .InvalidInput, .BundleRefused, .TrainingRefused, .NotConfigured, .BadResponse, .UnknownRequest:
+        case .InvalidInput, .BundleRefused, .TrainingRefused, .AssessmentRefused, .IncidentRefused,
+             .NotConfigured, .BadResponse, .UnknownRequest:
             self = .refused(String(describing: error))
         }
     }
