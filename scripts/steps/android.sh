@@ -18,8 +18,9 @@
 #      files, which are compiled against API NN; then checks in the bytecode that every use of
 #      an ApiNN object sits behind `Build.VERSION.SDK_INT >= NN` (android_api_guard.py). A
 #      framework call above minSdk outside ApiNN, or an unguarded ApiNN use, fails;
-#   4. runs the JUnit tests in android/*/src/test/kotlin on the JVM against the real host
-#      library, with fakes only for the framework reads.
+#   4. runs the JUnit tests in android/*/src/test/kotlin (with tests/kotlin/TestSupport.kt, which
+#      the Kotlin binding tests share) on the JVM against the real host library, with fakes only
+#      for the framework reads.
 # Compiles are cached by input hash in build/android/. Counts: build/logs/android.result
 # (`Android <passed> <failed>`); the long output: build/logs/android.log.
 set -euo pipefail
@@ -114,6 +115,8 @@ run() {
         if [[ "$(basename "$f")" =~ ^Api[0-9]+\.kt$ ]]; then api_files+=("$f"); else min_files+=("$f"); fi
     done
     mapfile -t tests < <(find android/frontline/src/test/kotlin android/sample/src/test/kotlin -name '*.kt' 2>/dev/null | sort)
+    # What every Kotlin test shares (configuration, a phone's facts, an in-memory AES key): one copy.
+    tests+=(tests/kotlin/TestSupport.kt)
     mapfile -t res_files < <(find android -path '*/src/main/res/*' -type f -o -name AndroidManifest.xml | sort)
 
     local hash

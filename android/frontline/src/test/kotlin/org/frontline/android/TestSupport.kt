@@ -1,15 +1,17 @@
 // What the Android library's JVM tests share: the fakes for the thin framework reads (the
 // device's raw values, the Keystore's key, the MDM's map) and a real core opened in a temporary
-// directory on the host library (build/bindings/libfrontline_ffi.so, loaded by JNA).
+// directory on the host library (build/bindings/libfrontline_ffi.so, loaded by JNA). What every
+// Kotlin test needs (the app's configuration, a current phone's facts, an in-memory AES key) is
+// in tests/kotlin/TestSupport.kt, which scripts/steps/android.sh compiles with these tests.
 package org.frontline.android
 
 import java.io.File
 import java.nio.file.Files
-import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
 import org.frontline.FrontlineCompanion
 import org.frontline.core.CompanionConfig
-import org.frontline.core.StaffRole
+import org.frontline.tests.AesGcmKeyStore
+import org.frontline.tests.testConfig
 
 /** The Android Keystore stood in for by a JCE key held in memory; counts what is asked. */
 class MemoryWrappingKeys : WrappingKeys {
@@ -20,7 +22,7 @@ class MemoryWrappingKeys : WrappingKeys {
 
     override fun create(): SecretKey {
         created++
-        return KeyGenerator.getInstance("AES").apply { init(256) }.generateKey().also { key = it }
+        return AesGcmKeyStore.newKey().also { key = it }
     }
 }
 
@@ -83,26 +85,11 @@ class FakeReadings(override var sdkInt: Int = 36) : DeviceReadings {
     override fun nowMs(): Long = now
 }
 
-/** The app's own configuration (the MDM's map overrides it). */
-fun appConfig(
-    collectorUrl: String? = null,
-    enrolmentToken: String? = null,
-    orgReportKey: String? = null,
-) = CompanionConfig(
-    organisationId = "example-trust",
-    organisationUrl = "https://example-trust.example",
-    staffPseudonym = "stf-android-test",
-    staffRole = StaffRole.ALL_STAFF,
-    collectorUrl = collectorUrl,
-    enrolmentToken = enrolmentToken,
-    publisherKey = null,
-    orgReportKey = orgReportKey,
-    postureCheckRequestId = null,
-    syncIntervalMinutes = 60u,
-    syncWifiOnly = false,
-)
-
 fun tempDir(prefix: String): File = Files.createTempDirectory(prefix).toFile()
+
+/** The app's own configuration for the Android tests (the MDM's map overrides it). */
+fun appConfig(collectorUrl: String? = null, enrolmentToken: String? = null, orgReportKey: String? = null) =
+    testConfig("stf-android-test", collectorUrl = collectorUrl, enrolmentToken = enrolmentToken, orgReportKey = orgReportKey)
 
 /** A real core in [dir] with the Keystore key store on [keys]. */
 fun openCompanion(dir: File, keys: WrappingKeys = MemoryWrappingKeys(), config: CompanionConfig = appConfig()) =
