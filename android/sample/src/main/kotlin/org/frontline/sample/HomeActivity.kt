@@ -1,14 +1,16 @@
 // Why this file exists: the first screen. It answers "is this phone fit for patient data?"
-// with the core's verdict, lists each check that needs the member of staff with the fix in
-// plain words and a button to the Settings screen that fixes it, and leads to training,
-// advisories and the outbox. All data comes from the core through Frontline.run.
+// with the core's headline, lists each check that needs the member of staff in the core's words
+// (why it matters, numbered steps, a button to the Settings screen that fixes it, what to do
+// when nothing can fix it), shows whom to call as the organisation configured it, and leads to
+// training, advisories and the outbox. All data and posture words come from the core through
+// Frontline.run; this file only draws PostureSummary.
 package org.frontline.sample
 
 import android.app.Activity
 import android.app.AlertDialog
 import android.content.ActivityNotFoundException
 import android.content.Intent
-import android.os.Build
+import android.net.Uri
 import android.os.Bundle
 import android.provider.Settings
 import android.text.format.DateFormat
@@ -16,12 +18,12 @@ import android.widget.Button
 import android.widget.LinearLayout
 import android.widget.TextView
 import java.util.Date
+import java.util.Locale
 import org.frontline.android.Frontline
 import org.frontline.android.Opening
-import org.frontline.core.CheckStatus
-import org.frontline.core.PostureReport
+import org.frontline.core.CheckAdvice
+import org.frontline.core.OrganisationContacts
 import org.frontline.core.TrainingModule
-import org.frontline.core.Verdict
 
 class HomeActivity : Activity() {
     private lateinit var verdict: TextView
@@ -55,8 +57,9 @@ class HomeActivity : Activity() {
     }
 
     private fun refresh() {
-        Frontline.run({ c -> c.latestPostureReport() to c.trainingModules() }) { result ->
-            result.onSuccess { (report, modules) -> show(report, modules) }
+        val language = Locale.getDefault().toLanguageTag()
+        Frontline.run({ c -> PostureSummary.load(c, language) to c.trainingModules() }) { result ->
+            result.onSuccess { (summary, modules) -> show(summary, modules) }
                 .onFailure { verdict.setText(R.string.home_open_failed) }
         }
     }
@@ -68,46 +71,12 @@ class HomeActivity : Activity() {
         }
     }
 
-    private fun show(report: PostureReport?, modules: List<TrainingModule>) {
-        val summary = PostureSummary.of(report, Build.VERSION.SDK_INT)
-        verdict.setText(
-            when (summary.verdict) {
-                null -> R.string.verdict_not_checked
-                Verdict.COMPLIANT -> R.string.verdict_compliant
-                Verdict.IN_GRACE -> R.string.verdict_in_grace
-                Verdict.NON_COMPLIANT -> R.string.verdict_non_compliant
-                Verdict.UNKNOWN -> R.string.verdict_unknown
-            },
-        )
+    private fun show(summary: PostureSummary, modules: List<TrainingModule>) {
+        verdict.text = summary.advice?.headline ?: getString(R.string.verdict_not_checked)
         checkedAt.text = summary.checkedAtMs?.let { getString(R.string.home_checked_at, formatDateTime(it)) } ?: ""
         checks.clear()
-        for (check in summary.toFix) {
-            checks.heading(check.title)
-            checks.text(
-                getString(
-                    when (check.status) {
-                        CheckStatus.FAIL -> R.string.check_status_fail
-                        CheckStatus.UNKNOWN -> R.string.check_status_unknown
-                        else -> R.string.check_status_warn
-                    },
-                ),
-            )
-            checks.text(getString(R.string.check_seen_expected, check.observed, check.expected))
-            check.graceDeadlineMs?.let { checks.note(getString(R.string.check_fix_by, formatDate(it))) }
-            val action = check.settingsAction
-            if (action != null) {
-                checks.button(getString(R.string.check_open_settings), getString(R.string.check_open_settings_spoken, check.title)) {
-                    openSettings(action)
-                }
-            } else {
-                checks.text(getString(R.string.check_contact_it))
-            }
-            check.lessonId?.let { lesson ->
-                checks.button(getString(R.string.check_read_lesson), getString(R.string.check_read_lesson_spoken, check.title)) {
-                    startActivity(Intent(this, LessonActivity::class.java).putExtra(LessonActivity.EXTRA_MODULE_ID, lesson))
-                }
-            }
-        }
+        for (check in summary.toFix) showCheck(check)
+        summary.contacts?.let { showContacts(it) }
         val attention = TrainingTracks.needingAttention(modules)
         training.text = if (attention == 0) {
             getString(R.string.home_training_up_to_date)
@@ -116,11 +85,55 @@ class HomeActivity : Activity() {
         }
     }
 
+    /** One check in the core's words: status, why, numbered steps, what to do if it cannot be fixed. */
+    private fun showCheck(check: CheckAdvice) {
+        checks.heading(check.title)
+        checks.text(check.statusWords)
+        checks.text(check.why)
+        check.steps.forEachIndexed { i, step -> checks.text(getString(R.string.check_step, i + 1, step)) }
+        check.cannotFix?.let { checks.text(it, android.R.style.TextAppearance_Material_Body2) }
+        check.settingsTarget?.let { action ->
+            checks.button(getString(R.string.check_open_settings), getString(R.string.check_open_settings_spoken, check.title)) {
+                openSettings(action)
+            }
+        }
+        check.lessonId?.let { lesson ->
+            checks.button(getString(R.string.check_read_lesson), getString(R.string.check_read_lesson_spoken, check.title)) {
+                startActivity(Intent(this, LessonActivity::class.java).putExtra(LessonActivity.EXTRA_MODULE_ID, lesson))
+            }
+        }
+    }
+
+    /** Whom to call, as the organisation set it in managed configuration. */
+    private fun showContacts(contacts: OrganisationContacts) {
+        checks.heading(contacts.orgName?.let { getString(R.string.contact_heading_named, it) } ?: getString(R.string.contact_heading))
+        contacts.itServiceDeskPhone?.let { phone ->
+            checks.button(getString(R.string.contact_call, phone), getString(R.string.contact_call_spoken, phone)) {
+                open(Intent(Intent.ACTION_DIAL, Uri.fromParts("tel", phone, null)))
+            }
+        }
+        contacts.itServiceDeskUrl?.let { url ->
+            checks.button(getString(R.string.contact_web)) { open(Intent(Intent.ACTION_VIEW, Uri.parse(url))) }
+        }
+        contacts.igLeadContact?.let { checks.text(getString(R.string.contact_ig_lead, it)) }
+    }
+
+    /** Starts [intent]; a phone without an app for it (a tablet with no dialler) shows nothing. */
+    private fun open(intent: Intent) {
+        try {
+            startActivity(intent)
+        } catch (e: ActivityNotFoundException) {
+            // The number and address stay on screen for the member of staff to use elsewhere.
+        }
+    }
+
+    /** The core's Settings `Intent` action for this check on Android. */
     private fun openSettings(action: String) {
         try {
             startActivity(Intent(action))
         } catch (e: ActivityNotFoundException) {
-            // Some devices lack a specific screen: the main Settings screen is always there.
+            // A screen this phone lacks (BIOMETRIC_ENROLL before Android 11, a trimmed vendor
+            // Settings): the main Settings screen is always there, and the steps name the path.
             startActivity(Intent(Settings.ACTION_SETTINGS))
         }
     }
@@ -141,6 +154,4 @@ class HomeActivity : Activity() {
 
     private fun formatDateTime(ms: Long): String =
         DateFormat.getMediumDateFormat(this).format(Date(ms)) + " " + DateFormat.getTimeFormat(this).format(Date(ms))
-
-    private fun formatDate(ms: Long): String = DateFormat.getMediumDateFormat(this).format(Date(ms))
 }

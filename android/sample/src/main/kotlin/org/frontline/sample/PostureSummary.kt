@@ -1,75 +1,62 @@
 // Why this file exists: the home screen's posture section as data, so what the member of staff
-// is shown (which checks, in which order, with which Settings screen) is decided in plain
-// Kotlin that the JVM tests check, and the activity only draws it. No posture rule is decided
-// here: statuses, severities and remediation come from the core's report.
+// is shown is decided in plain Kotlin that the JVM tests check, and the activity only draws it.
+// Every word about the phone's posture is the core's (`postureAdvice`, issue #11): the headline,
+// each check's status, why it matters, the numbered steps, the Settings screen to open and what
+// to do when no setting can fix the phone, naming the organisation's IT service desk. This file
+// keeps no words and no table of its own: it picks which checks the screen lists and in which
+// order, the language to ask for, and the organisation's contacts (from managed configuration)
+// to show under the checks.
 package org.frontline.sample
 
-import android.provider.Settings
-import org.frontline.core.CheckResult
+import org.frontline.FrontlineCompanion
+import org.frontline.core.CheckAdvice
 import org.frontline.core.CheckStatus
-import org.frontline.core.PostureReport
-import org.frontline.core.SettingsTarget
-import org.frontline.core.Verdict
-
-/** One check that needs the member of staff: what it is, what was seen, where to fix it. */
-data class CheckToFix(
-    val checkId: String,
-    val title: String,
-    val status: CheckStatus,
-    val observed: String,
-    val expected: String,
-    /** The `Intent` action of the Settings screen that fixes it, or null (contact IT). */
-    val settingsAction: String?,
-    val lessonId: String?,
-    val graceDeadlineMs: Long?,
-)
+import org.frontline.core.OrganisationContacts
+import org.frontline.core.PostureAdvice
 
 /** The posture section of the home screen. */
-data class PostureSummary(val verdict: Verdict?, val checkedAtMs: Long?, val toFix: List<CheckToFix>) {
+data class PostureSummary(
+    /** The core's advice on the latest report; null before the first check. */
+    val advice: PostureAdvice?,
+    /** When the latest report was made. */
+    val checkedAtMs: Long?,
+    /**
+     * The checks that need the member of staff: failures, then checks that could not be made,
+     * then recommendations; the policy's order within each.
+     */
+    val toFix: List<CheckAdvice>,
+    /** Whom to call, as the organisation configured it; null when nothing is configured. */
+    val contacts: OrganisationContacts?,
+) {
     companion object {
-        /** From the latest report (null: no check has run yet). */
-        fun of(report: PostureReport?, sdkInt: Int): PostureSummary {
-            if (report == null) return PostureSummary(null, null, emptyList())
-            val toFix = report.checks
-                .filter { it.status == CheckStatus.FAIL || it.status == CheckStatus.UNKNOWN || it.status == CheckStatus.WARN }
-                .sortedWith(compareBy({ statusOrder(it.status) }, { it.severity.ordinal }))
-                .map { it.toFix(sdkInt) }
-            return PostureSummary(report.verdict, report.createdAtMs, toFix)
+        /**
+         * Reads the latest advice, in the language the app's configuration names, else in the
+         * phone's ([deviceLanguage], a BCP 47 tag such as `cy-GB`): the core falls back to English
+         * for what it has not translated. Call off the main thread (it reads the store).
+         */
+        fun load(companion: FrontlineCompanion, deviceLanguage: String): PostureSummary {
+            val checkedAtMs = companion.latestPostureReport()?.createdAtMs
+            val advice = companion.postureAdviceIn(companion.config().locale ?: deviceLanguage)
+            return of(advice, checkedAtMs, companion.organisationContacts())
         }
 
-        private fun statusOrder(status: CheckStatus): Int = when (status) {
+        /** From the core's [advice] (null: no check has run yet) and the organisation's [contacts]. */
+        fun of(advice: PostureAdvice?, checkedAtMs: Long?, contacts: OrganisationContacts): PostureSummary {
+            val toFix = advice?.checks.orEmpty()
+                .filter { needsAction(it.status) }
+                .sortedBy { order(it.status) }
+            val anyContact = listOf(contacts.orgName, contacts.itServiceDeskPhone, contacts.itServiceDeskUrl, contacts.igLeadContact)
+                .any { it != null }
+            return PostureSummary(advice, checkedAtMs, toFix, contacts.takeIf { anyContact })
+        }
+
+        private fun needsAction(status: CheckStatus) =
+            status == CheckStatus.FAIL || status == CheckStatus.UNKNOWN || status == CheckStatus.WARN
+
+        private fun order(status: CheckStatus): Int = when (status) {
             CheckStatus.FAIL -> 0
             CheckStatus.UNKNOWN -> 1
             else -> 2
-        }
-
-        private fun CheckResult.toFix(sdkInt: Int) = CheckToFix(
-            checkId = checkId,
-            title = title,
-            status = status,
-            observed = observed,
-            expected = expected,
-            settingsAction = settingsAction(remediation.settingsTarget, sdkInt),
-            lessonId = remediation.lessonId,
-            graceDeadlineMs = graceDeadlineMs,
-        )
-
-        /**
-         * The Settings screen for a remediation target on this API level (docs/posture.md,
-         * "Remediation targets"). There is no public system-update screen: Settings opens and
-         * the check's text names the path.
-         */
-        fun settingsAction(target: SettingsTarget, sdkInt: Int): String? = when (target) {
-            SettingsTarget.SECURITY_SETTINGS, SettingsTarget.ENCRYPTION_SETTINGS -> Settings.ACTION_SECURITY_SETTINGS
-            SettingsTarget.BIOMETRIC_ENROLL -> when {
-                sdkInt >= 30 -> Api30.ACTION_BIOMETRIC_ENROLL
-                sdkInt >= 28 -> Api28.ACTION_FINGERPRINT_ENROLL
-                else -> Settings.ACTION_SECURITY_SETTINGS
-            }
-            SettingsTarget.SYSTEM_UPDATE -> Settings.ACTION_SETTINGS
-            SettingsTarget.DEVELOPER_OPTIONS -> Settings.ACTION_APPLICATION_DEVELOPMENT_SETTINGS
-            SettingsTarget.UNKNOWN_SOURCES -> Settings.ACTION_MANAGE_UNKNOWN_APP_SOURCES
-            SettingsTarget.NONE -> null
         }
     }
 }

@@ -1,31 +1,30 @@
 // What the sample's screens decide, checked on the JVM with the real core behind them: which
-// posture checks the home screen lists and which Settings screen each opens, the training list's
-// tracks and order, the outbox line, lessons as blocks, and quiz answers the core scores.
+// posture checks the home screen lists, in the core's words, with the Settings screen the core
+// names and the organisation's contacts, the training list's tracks and order, the outbox line,
+// lessons as blocks, and quiz answers the core scores.
 package org.frontline.sample
 
 import android.provider.Settings
 import java.nio.file.Files
-import javax.crypto.KeyGenerator
 import org.frontline.FrontlineCompanion
 import org.frontline.android.KeystoreKeyStore
-import org.frontline.android.WrappingKeys
+import org.frontline.android.MemoryWrappingKeys
 import org.frontline.core.Audience
 import org.frontline.core.CheckStatus
-import org.frontline.core.CompanionConfig
-import org.frontline.core.DeviceFacts
 import org.frontline.core.LockComplexity
 import org.frontline.core.OutboxStatus
-import org.frontline.core.Platform
 import org.frontline.core.PostureTrigger
 import org.frontline.core.QuestionKind
 import org.frontline.core.QuizChoice
 import org.frontline.core.QuizQuestion
-import org.frontline.core.SettingsTarget
+import org.frontline.core.RootSignal
 import org.frontline.core.StaffRole
 import org.frontline.core.StorageEncryption
 import org.frontline.core.TrainingModule
 import org.frontline.core.TrainingStatus
 import org.frontline.core.Verdict
+import org.frontline.tests.currentPhoneFacts
+import org.frontline.tests.testConfig
 import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertNull
@@ -34,7 +33,7 @@ import org.junit.Test
 
 class SampleScreensTest {
     private val dir = Files.createTempDirectory("frontline-sample").toFile()
-    private val companion = FrontlineCompanion(dir.path, config(StaffRole.SPECIALIST), KeystoreKeyStore(MemoryKeys()))
+    private val companion = FrontlineCompanion(dir.path, testConfig("stf-sample-test").copy(staffRole = StaffRole.SPECIALIST), KeystoreKeyStore(MemoryWrappingKeys()))
 
     @After
     fun close() {
@@ -43,45 +42,84 @@ class SampleScreensTest {
     }
 
     @Test
-    fun homeListsFailingChecksFirstWithTheirSettingsScreen() {
+    fun homeListsWhatNeedsFixingFirstInTheCoresWords() {
+        assertNull("no check yet", PostureSummary.load(companion, "en-GB").advice)
         val report = companion.checkPosture(
             phone().copy(secureLockScreen = false, lockComplexity = LockComplexity.NONE, usbDebugging = true, storageEncryption = null),
             PostureTrigger.User,
         )
-        val summary = PostureSummary.of(report, sdkInt = 36)
-        assertEquals(report.verdict, summary.verdict)
-        assertTrue(summary.verdict != Verdict.COMPLIANT)
+        val summary = PostureSummary.load(companion, "en-GB")
+        val advice = companion.postureAdvice()!!
+        assertEquals(advice, summary.advice)
+        assertEquals(report.createdAtMs, summary.checkedAtMs)
+        assertTrue(advice.verdict != Verdict.COMPLIANT)
+        assertTrue(advice.headline, advice.headline.isNotBlank())
         val statuses = summary.toFix.map { it.status }
-        assertEquals("failures before unknowns", statuses.sortedBy { if (it == CheckStatus.FAIL) 0 else 1 }, statuses)
-        assertTrue(summary.toFix.none { it.status == CheckStatus.PASS })
-        val failing = report.checks.filter { it.status == CheckStatus.FAIL }.map { it.checkId }.toSet()
-        assertEquals(failing, summary.toFix.filter { it.status == CheckStatus.FAIL }.map { it.checkId }.toSet())
-        for (check in summary.toFix) {
-            val target = report.checks.first { it.checkId == check.checkId }.remediation.settingsTarget
-            assertEquals(PostureSummary.settingsAction(target, 36), check.settingsAction)
-        }
-        assertTrue(summary.toFix.any { it.settingsAction == Settings.ACTION_SECURITY_SETTINGS })
+        assertEquals(
+            "failures, then unknowns, then recommendations",
+            statuses.sortedBy { listOf(CheckStatus.FAIL, CheckStatus.UNKNOWN, CheckStatus.WARN).indexOf(it) },
+            statuses,
+        )
+        assertTrue(CheckStatus.UNKNOWN in statuses)
+        val failing = report.checks.filter { it.status == CheckStatus.FAIL }.map { it.checkId }
+        assertEquals("the policy's order among failures", failing, summary.toFix.filter { it.status == CheckStatus.FAIL }.map { it.checkId })
+        val lock = summary.toFix.single { it.checkId == "screen_lock" }
+        assertEquals(advice.checks.single { it.checkId == "screen_lock" }, lock)
+        assertTrue(lock.steps.toString(), lock.steps.size >= 2)
+        assertEquals(Settings.ACTION_SECURITY_SETTINGS, lock.settingsTarget)
+        assertEquals("screen-lock", lock.lessonId)
+        // Nothing configured: no contacts section, and the words say "your IT service desk".
+        assertNull(summary.contacts)
+    }
+
+    @Test
+    fun everySettingsScreenTheCoreNamesIsAFrameworkSettingsAction() {
+        val actions = Settings::class.java.fields.filter { it.name.startsWith("ACTION_") }.map { it.get(null) as String }.toSet()
+        companion.checkPosture(
+            phone().copy(
+                osVersion = "10", securityPatch = "2021-01-05", secureLockScreen = false, lockComplexity = LockComplexity.NONE,
+                storageEncryption = StorageEncryption.INACTIVE, developerOptions = true, usbDebugging = true, unknownSources = true,
+            ),
+            PostureTrigger.User,
+        )
+        val summary = PostureSummary.load(companion, "en-GB")
+        val targets = summary.toFix.mapNotNull { it.settingsTarget }
+        assertTrue(targets.toString(), targets.size >= 4)
+        for (target in targets) assertTrue("$target is a Settings action of the framework", target in actions)
+        assertTrue(summary.toFix.flatMap { it.steps }.none { it.contains("Face ID") })
+    }
+
+    @Test
+    fun aRootedPhoneSaysStopAndWhomToCallFromManagedConfig() {
+        companion.applyManagedConfig(
+            mapOf(
+                "org_name" to "Example Community Health NHS Trust",
+                "it_service_desk_phone" to "0300 123 4567",
+                "it_service_desk_url" to "https://it.example-trust.example/help",
+            ),
+        )
+        companion.checkPosture(phone().copy(rootSignals = listOf(RootSignal.SU_BINARY, RootSignal.MAGISK_PACKAGE)), PostureTrigger.User)
+        val summary = PostureSummary.load(companion, "cy-GB") // no Welsh table yet: English
+        assertEquals(Verdict.NON_COMPLIANT, summary.advice?.verdict)
+        val root = summary.toFix.first()
+        assertEquals("root_jailbreak", root.checkId)
+        assertNull("no setting fixes a rooted phone", root.settingsTarget)
+        assertTrue(root.cannotFix.orEmpty(), root.cannotFix.orEmpty().contains("0300 123 4567"))
+        val contacts = summary.contacts!!
+        assertEquals("Example Community Health NHS Trust", contacts.orgName)
+        assertEquals("0300 123 4567", contacts.itServiceDeskPhone)
+        assertEquals("https://it.example-trust.example/help", contacts.itServiceDeskUrl)
+        assertNull(contacts.igLeadContact)
+        assertEquals(companion.postureAdvice(), summary.advice)
     }
 
     @Test
     fun aCompliantPhoneHasNothingToFix() {
-        val summary = PostureSummary.of(companion.checkPosture(phone(), PostureTrigger.User), 36)
-        assertEquals(Verdict.COMPLIANT, summary.verdict)
+        companion.checkPosture(phone(), PostureTrigger.User)
+        val summary = PostureSummary.load(companion, "en-GB")
+        assertEquals(Verdict.COMPLIANT, summary.advice?.verdict)
         assertTrue(summary.toFix.all { it.status == CheckStatus.WARN })
-        assertNull(PostureSummary.of(null, 36).verdict)
-    }
-
-    @Test
-    fun settingsScreensMatchTheFrameworkActionsPerApiLevel() {
-        assertEquals(Settings.ACTION_BIOMETRIC_ENROLL, PostureSummary.settingsAction(SettingsTarget.BIOMETRIC_ENROLL, 30))
-        @Suppress("DEPRECATION")
-        assertEquals(Settings.ACTION_FINGERPRINT_ENROLL, PostureSummary.settingsAction(SettingsTarget.BIOMETRIC_ENROLL, 28))
-        assertEquals(Settings.ACTION_SECURITY_SETTINGS, PostureSummary.settingsAction(SettingsTarget.BIOMETRIC_ENROLL, 26))
-        assertEquals("android.settings.APPLICATION_DEVELOPMENT_SETTINGS", PostureSummary.settingsAction(SettingsTarget.DEVELOPER_OPTIONS, 26))
-        assertEquals("android.settings.MANAGE_UNKNOWN_APP_SOURCES", PostureSummary.settingsAction(SettingsTarget.UNKNOWN_SOURCES, 26))
-        assertEquals("android.settings.SECURITY_SETTINGS", PostureSummary.settingsAction(SettingsTarget.ENCRYPTION_SETTINGS, 26))
-        assertEquals("android.settings.SETTINGS", PostureSummary.settingsAction(SettingsTarget.SYSTEM_UPDATE, 26))
-        assertNull(PostureSummary.settingsAction(SettingsTarget.NONE, 36))
+        assertTrue(summary.toFix.all { it.cannotFix == null })
     }
 
     @Test
@@ -184,22 +222,5 @@ class SampleScreensTest {
         assertEquals(listOf("q1", "q2"), form.answers().map { it.questionId })
     }
 
-    private class MemoryKeys : WrappingKeys {
-        private var key: javax.crypto.SecretKey? = null
-        override fun existing() = key
-        override fun create() = KeyGenerator.getInstance("AES").apply { init(256) }.generateKey().also { key = it }
-    }
-
-    private fun config(role: StaffRole) = CompanionConfig(
-        "example-trust", "https://example-trust.example", "stf-sample-test", role,
-        null, null, null, null, null, 60u, false,
-    )
-
-    private fun phone() = DeviceFacts(
-        platform = Platform.ANDROID, osVersion = "16", osBuild = "BP3A.251105.015", securityPatch = "2026-11-05",
-        secureLockScreen = true, lockComplexity = LockComplexity.HIGH, biometricsAvailable = true,
-        biometricsEnrolled = true, storageEncryption = StorageEncryption.ACTIVE_PER_USER, developerOptions = false,
-        usbDebugging = false, unknownSources = false, rootSignals = emptyList(), managedByMdm = true,
-        appVersion = "0.1.0", collectedAtMs = System.currentTimeMillis(),
-    )
+    private fun phone() = currentPhoneFacts(System.currentTimeMillis())
 }
