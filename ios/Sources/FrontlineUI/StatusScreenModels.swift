@@ -1,64 +1,9 @@
-// What the posture, advisories and outbox screens show, from the core's records. The core
-// decides verdicts, statuses, relevance and counts; this only words them and builds the
-// VoiceOver labels. Platform-neutral; tested on Linux. The SwiftUI views are in Views/.
+// What the advisories and outbox screens and the problem banner show, from the core's records.
+// The core decides relevance and counts; this only words them and builds the VoiceOver labels.
+// Platform-neutral; tested on Linux. The SwiftUI views are in Views/; the posture screen's
+// words are the core's own (PostureScreenModel.swift).
 import Foundation
 import FrontlineKit
-
-public struct PostureRow: Identifiable, Equatable {
-    public var id: String { checkId }
-    public let checkId: String
-    public let title: String
-    public let status: CheckStatus
-    public let statusWords: String
-    /// What was seen against what the policy expects.
-    public let detail: String
-    /// The fix opens the Settings app (iOS has no public deep link to a settings page).
-    public let opensSettings: Bool
-    public let lessonId: String?
-    public var needsAction: Bool { status == .fail || status == .unknown || status == .warn }
-    public var accessibilityLabel: String { "\(title): \(statusWords). \(detail)" }
-}
-
-public struct PostureScreenModel: Equatable {
-    public let verdict: Verdict
-    public let headline: String
-    /// Checks needing action first (fail, unknown, warn), then the rest, in policy order.
-    public let rows: [PostureRow]
-
-    public static func verdictWords(_ verdict: Verdict) -> String {
-        switch verdict {
-        case .compliant: "This device meets your organisation's security policy."
-        case .inGrace: "This device needs attention: fix the items below before the deadline."
-        case .nonCompliant: "This device does not meet your organisation's security policy."
-        case .unknown: "Frontline could not check everything on this device."
-        }
-    }
-
-    public static func statusWords(_ status: CheckStatus) -> String {
-        switch status {
-        case .pass: "OK"
-        case .fail: "Needs fixing"
-        case .warn: "Worth checking"
-        case .unknown: "Could not check"
-        case .notApplicable: "Not applicable"
-        }
-    }
-
-    public init(report: PostureReport) {
-        verdict = report.verdict
-        headline = Self.verdictWords(report.verdict)
-        let rows = report.checks.map { check in
-            PostureRow(
-                checkId: check.checkId, title: check.title, status: check.status,
-                statusWords: Self.statusWords(check.status),
-                detail: "Found: \(check.observed). Expected: \(check.expected).",
-                opensSettings: check.remediation.settingsTarget != .none,
-                lessonId: check.remediation.lessonId
-            )
-        }
-        self.rows = rows.filter(\.needsAction) + rows.filter { !$0.needsAction }
-    }
-}
 
 public struct AdvisoryRow: Identifiable, Equatable {
     public let id: String

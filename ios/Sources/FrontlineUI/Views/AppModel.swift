@@ -37,7 +37,7 @@ public final class AppModel: ObservableObject {
 
     public func reload() {
         attempt {
-            posture = try companion.latestPostureReport().map(PostureScreenModel.init(report:))
+            posture = try PostureScreenModel.load(companion: companion, deviceLanguage: Locale.preferredLanguages.first ?? "en")
             tracks = TrainingScreenModel.tracks(try companion.trainingModules())
             advisories = try companion.advisoriesForDevice().map(AdvisoryRow.init)
             contacts = try companion.organisationContacts()

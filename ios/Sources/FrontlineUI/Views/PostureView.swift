@@ -1,7 +1,8 @@
-// The posture screen: the verdict, then each check needing action with what was found, a
-// button that opens Settings (iOS has no public deep link to a settings page, so the app's
-// Settings entry opens and the row says where to go) and the lesson that explains the fix.
-// Dynamic Type (text styles only), one VoiceOver element per check.
+// The posture screen: the core's headline, then each check in the core's words (status, why it
+// matters, numbered steps, what to do when it cannot be fixed), a button to the Settings URL the
+// core names (iOS has no public deep link to a settings page: it opens the Settings app and the
+// steps give the path), the lesson that explains the fix, and whom to call as the organisation
+// configured it. Dynamic Type (text styles only), one VoiceOver element per check.
 // Apple-only: not compiled on Linux (docs/ios.md); PostureScreenModel is.
 #if canImport(SwiftUI) && canImport(UIKit)
 import FrontlineKit
@@ -26,22 +27,20 @@ public struct PostureView: View {
                 }
                 Section("Checks") {
                     ForEach(posture.rows) { row in
-                        VStack(alignment: .leading, spacing: 6) {
-                            Text(row.title).font(.headline)
-                            Text(row.statusWords).font(.subheadline).foregroundStyle(row.needsAction ? Color.red : Color.secondary)
-                            Text(row.detail).font(.body)
-                            if row.needsAction && row.opensSettings {
-                                Button("Open Settings") {
-                                    if let url = URL(string: UIApplication.openSettingsURLString) { openURL(url) }
-                                }
-                                .accessibilityHint("Opens the Settings app to fix \(row.title)")
-                            }
-                            if row.needsAction, let lesson = row.lessonId {
-                                NavigationLink("Learn how to fix it") { LessonView(model: model, moduleId: lesson) }
-                            }
+                        CheckRowView(model: model, row: row) { openURL($0) }
+                    }
+                }
+                if let desk = posture.serviceDesk {
+                    Section(desk.heading) {
+                        if let phone = desk.phone, let url = desk.phoneURL {
+                            Button("Call \(phone)") { openURL(url) }
                         }
-                        .accessibilityElement(children: .contain)
-                        .accessibilityLabel(row.accessibilityLabel)
+                        if let web = desk.webURL {
+                            Button("Open the service desk's web page") { openURL(web) }
+                        }
+                        if let lead = desk.igLead {
+                            Text("Information governance lead: \(lead)").font(.body)
+                        }
                     }
                 }
             } else {
@@ -50,6 +49,35 @@ public struct PostureView: View {
         }
         .navigationTitle("Device security")
         .toolbar { Button("Check now") { model.checkPosture() } }
+    }
+}
+
+private struct CheckRowView: View {
+    @ObservedObject var model: AppModel
+    let row: PostureRow
+    let open: (URL) -> Void
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 6) {
+            Text(row.title).font(.headline)
+            Text(row.statusWords).font(.subheadline).foregroundStyle(row.needsAction ? Color.red : Color.secondary)
+            if row.needsAction {
+                Text(row.why).font(.body)
+                ForEach(row.steps, id: \.self) { Text($0).font(.body) }
+                if let cannotFix = row.cannotFix {
+                    Text(cannotFix).font(.body.weight(.semibold))
+                }
+                if let url = row.settingsURL {
+                    Button("Open Settings") { open(url) }
+                        .accessibilityHint("Opens the Settings app to fix \(row.title)")
+                }
+                if let lesson = row.lessonId {
+                    NavigationLink("Learn how to fix it") { LessonView(model: model, moduleId: lesson) }
+                }
+            }
+        }
+        .accessibilityElement(children: .contain)
+        .accessibilityLabel(row.accessibilityLabel)
     }
 }
 #endif
