@@ -49,3 +49,9 @@ xcodebuild -create-xcframework \
     -library "$OUT/sim/libfrontline_ffi.a" -headers "$OUT/headers" \
     -output "$XCFRAMEWORK"
 echo "built ${XCFRAMEWORK#"$ROOT"/} and ${SWIFT_OUT#"$ROOT"/}"
+# Size per slice, for docs/ios.md (static libraries: the app grows by less after linking).
+for slice in "$XCFRAMEWORK"/*/; do
+    if [[ -f "$slice/libfrontline_ffi.a" ]]; then
+        echo "slice $(basename "$slice"): $(du -h "$slice/libfrontline_ffi.a" | cut -f1)"
+    fi
+done
