@@ -7,21 +7,8 @@ import FrontlineKit
 import FrontlineUI
 import XCTest
 
-final class PostureScreenTests: XCTestCase {
-    private var dir: URL!
-    private var app: Companion!
-
-    override func setUpWithError() throws {
-        dir = try makeTemporaryDirectory("frontline-swift-posture-screen")
-        app = try Companion(
-            dataDir: dir.path, config: testConfig(pseudonym: "stf-swift-screen"), keyStore: PlatformKeyStore(wrapper: AesGcmWrapper())
-        )
-    }
-
-    override func tearDownWithError() throws {
-        app.shutdown()
-        try? FileManager.default.removeItem(at: dir)
-    }
+final class PostureScreenTests: CompanionTestCase {
+    override var pseudonym: String { "stf-swift-screen" }
 
     func testTheScreenShowsTheCoresAdviceWithFixesFirst() throws {
         XCTAssertNil(try PostureScreenModel.load(companion: app, deviceLanguage: "en-GB"), "no check yet")

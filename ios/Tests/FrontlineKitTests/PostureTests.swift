@@ -7,25 +7,20 @@ import FrontlineKit
 import FrontlineUI
 import XCTest
 
-final class PostureTests: XCTestCase {
-    private var dir: URL!
-    private var app: Companion!
+final class PostureTests: CompanionTestCase {
     private var defaults: UserDefaults!
     private var suite: String!
+    override var pseudonym: String { "stf-swift-posture" }
 
     override func setUpWithError() throws {
-        dir = try makeTemporaryDirectory("frontline-swift-posture")
-        app = try Companion(
-            dataDir: dir.path, config: testConfig(pseudonym: "stf-swift-posture"), keyStore: PlatformKeyStore(wrapper: AesGcmWrapper())
-        )
+        try super.setUpWithError()
         suite = "frontline-tests-\(UUID().uuidString)"
         defaults = try XCTUnwrap(UserDefaults(suiteName: suite))
     }
 
     override func tearDownWithError() throws {
-        app.shutdown()
         defaults.removePersistentDomain(forName: suite)
-        try? FileManager.default.removeItem(at: dir)
+        try super.tearDownWithError()
     }
 
     func testProbeReadingsBecomeFactsWithUnknownsAndNamedSignals() throws {

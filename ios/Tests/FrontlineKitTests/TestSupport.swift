@@ -1,9 +1,11 @@
 // What the Swift tests share: a key wrapper with a real AES-256-GCM key held by the object
 // (standing in for the Secure Enclave / Keychain, which exist only on Apple devices; OpenSSL
 // on Linux, CryptoKit on Apple platforms), the app's configuration, a temporary data
-// directory, and the `frontline` CLI the sync test starts the collector with.
+// directory, a test case with a real core opened in it, and the `frontline` CLI the sync test
+// starts the collector with.
 import Foundation
 import FrontlineKit
+import XCTest
 #if canImport(CryptoKit)
 import CryptoKit
 #else
@@ -121,6 +123,25 @@ func makeTemporaryDirectory(_ name: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
     return url
+}
+
+/// A test case with a real core opened in a fresh directory on the AES-GCM stand-in key store for
+/// each test, shut down and removed after it.
+class CompanionTestCase: XCTestCase {
+    var dir: URL!
+    var app: Companion!
+    /// The pseudonym of this test case's member of staff.
+    var pseudonym: String { "stf-swift-test" }
+
+    override func setUpWithError() throws {
+        dir = try makeTemporaryDirectory("frontline-\(pseudonym)")
+        app = try Companion(dataDir: dir.path, config: testConfig(pseudonym: pseudonym), keyStore: PlatformKeyStore(wrapper: AesGcmWrapper()))
+    }
+
+    override func tearDownWithError() throws {
+        app.shutdown()
+        try? FileManager.default.removeItem(at: dir)
+    }
 }
 
 /// What IOSPostureProbe reads on a current iPhone with a passcode and Face ID, not jailbroken.

@@ -6,21 +6,8 @@ import FrontlineKit
 import FrontlineUI
 import XCTest
 
-final class TrainingTests: XCTestCase {
-    private var dir: URL!
-    private var app: Companion!
-
-    override func setUpWithError() throws {
-        dir = try makeTemporaryDirectory("frontline-swift-training")
-        app = try Companion(
-            dataDir: dir.path, config: testConfig(pseudonym: "stf-swift-train"), keyStore: PlatformKeyStore(wrapper: AesGcmWrapper())
-        )
-    }
-
-    override func tearDownWithError() throws {
-        app.shutdown()
-        try? FileManager.default.removeItem(at: dir)
-    }
+final class TrainingTests: CompanionTestCase {
+    override var pseudonym: String { "stf-swift-train" }
 
     private func row(_ id: String) throws -> TrainingRow? {
         let utc = DateFormatting(locale: Locale(identifier: "en_GB"), timeZone: TimeZone(identifier: "UTC")!)
