@@ -107,13 +107,11 @@ if run build-bench-ffi cargo build --profile bench -p frontline-ffi --lib &&
     if run kernels-calls "$OUT/kernels" calls "$FFI_N"; then
         sed -nE 's/^FFI rust ([a-z_]+) ([0-9.]+)/ffi.rust.\1 \2 us/p' "$LOGS/kernels-calls.log" >>"$M"
     fi
-    # The same Kotlin compiler and JNA as scripts/test.sh, installed the same way if missing.
-    KOTLIN_VERSION=$(sed -nE 's/^KOTLIN_VERSION=([0-9.]+)/\1/p' "$ROOT/scripts/test.sh")
-    KOTLIN_HOME="$ROOT/.cache/kotlin/node_modules/kotlin-compiler"
-    KOTLINC="$KOTLIN_HOME/bin/kotlinc-jvm"
-    JNA_JAR=/usr/share/java/jna.jar
+    # The same Kotlin compiler and JNA as scripts/test.sh (scripts/tools.sh), installed if missing.
+    # shellcheck source=scripts/tools.sh
+    source "$ROOT/scripts/tools.sh"
     [[ -f "$JNA_JAR" ]] || run apt-jna apt-get install -y --no-install-recommends libjna-java || true
-    [[ -x "$KOTLINC" ]] || run npm-kotlin npm install --prefix "$ROOT/.cache/kotlin" --no-audit \
+    [[ -x "$KOTLINC" ]] || run npm-kotlin npm install --prefix "${KOTLIN_HOME%/node_modules/*}" --no-audit \
         --no-fund --loglevel=error "kotlin-compiler@$KOTLIN_VERSION" || true
     if [[ ! -x "$KOTLINC" || ! -f "$JNA_JAR" ]]; then
         echo "   kotlinc or jna missing (see build/bench/logs/)" >&2

@@ -12,8 +12,9 @@
 #   scripts/fuzz-smoke.sh --build               # only build the targets (scripts/test.sh does
 #                                               # this in the background while cargo test builds)
 #
-# cargo-fuzz: the one on PATH if any, else .cache/cargo-fuzz/bin, installed there once
-# (`cargo install --locked --root .cache/cargo-fuzz cargo-fuzz`). The instrumented targets are
+# cargo-fuzz: the one on PATH if any, else $FRONTLINE_TOOLS/cargo-fuzz-<version>/bin (the user's
+# tool cache, scripts/tools.sh), installed there once per machine with `cargo install --locked`.
+# The instrumented targets are
 # built once per change into .cache/fuzz-target (apart from the workspace's target dir: other
 # flags), by default in cargo-fuzz's `--dev` mode with the light profile of fuzz/Cargo.toml
 # (ADR 0071). The committed seed corpora in fuzz/corpus/<target>/ are read, never written: new
@@ -21,8 +22,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/tools.sh
+source "$ROOT/scripts/tools.sh"
 CARGO_FUZZ_VERSION=0.13.2
-CARGO_FUZZ_ROOT="$ROOT/.cache/cargo-fuzz"
+CARGO_FUZZ_ROOT="$FRONTLINE_TOOLS/cargo-fuzz-$CARGO_FUZZ_VERSION"
 FUZZ_TARGET_DIR="$ROOT/.cache/fuzz-target"
 export PATH="$CARGO_FUZZ_ROOT/bin:$PATH"
 seconds="${FUZZ_SECONDS:-10}"
@@ -40,17 +43,16 @@ case "$build_mode" in
         ;;
 esac
 
-# Installs cargo-fuzz into .cache/ unless some cargo-fuzz is already on PATH. A lock keeps two
-# callers (test.sh's install job and its fuzz build job) from installing at once.
+# Installs cargo-fuzz into the tool cache unless some cargo-fuzz is on PATH. A lock keeps two
+# callers (test.sh's install job, its fuzz build job, another checkout) from installing at once.
 ensure_cargo_fuzz() {
-    mkdir -p "$CARGO_FUZZ_ROOT"
-    (
-        flock 9
+    install_cargo_fuzz() {
         if ! cargo fuzz --version >/dev/null 2>&1; then
-            echo "fuzz-smoke: installing cargo-fuzz $CARGO_FUZZ_VERSION into .cache/cargo-fuzz"
+            echo "fuzz-smoke: installing cargo-fuzz $CARGO_FUZZ_VERSION into $CARGO_FUZZ_ROOT"
             cargo install --quiet --locked --root "$CARGO_FUZZ_ROOT" --version "$CARGO_FUZZ_VERSION" cargo-fuzz
         fi
-    ) 9>"$CARGO_FUZZ_ROOT/.lock"
+    }
+    tool_lock cargo-fuzz install_cargo_fuzz
     cargo fuzz --version >/dev/null
 }
 

@@ -3,14 +3,15 @@
 # The inner loop:                          bash scripts/test.sh --quick
 #
 # On a fresh Debian machine, as root, with the Rust toolchain, Python 3.11, Java 17 and Node 20,
-# it installs what it needs (once; later runs only check), in one background job started first,
-# while cargo compiles:
+# it installs what it needs (once per machine; later runs only check), in one background job
+# started first, while cargo compiles. Downloaded tools go to the user's tool cache
+# ($FRONTLINE_TOOLS, default ~/.cache/frontline; scripts/tools.sh, ADR 0074):
 #   apt   libjna-java junit4 libhamcrest-java        -> /usr/share/java/{jna,junit4,hamcrest*}.jar
-#   npm   kotlin-compiler@$KOTLIN_VERSION            -> .cache/kotlin/node_modules/kotlin-compiler
-#   pip   tests/python/requirements.txt              -> .cache/venv
-#   cargo cargo-fuzz                                 -> .cache/cargo-fuzz (scripts/fuzz-smoke.sh)
+#   npm   kotlin-compiler@$KOTLIN_VERSION            -> $FRONTLINE_TOOLS/kotlin-<version>
+#   pip   tests/python/requirements.txt              -> $FRONTLINE_TOOLS/venv-<requirements hash>
+#   cargo cargo-fuzz                                 -> $FRONTLINE_TOOLS/cargo-fuzz-<version>
 #   every `scripts/steps/<name>.sh install`
-# and, also in the background, builds the fuzz targets (.cache/fuzz-target).
+# and, also in the background, builds the fuzz targets (.cache/fuzz-target, build output).
 #
 # In the foreground, each compiling the workspace once, with one selection of packages and
 # features (scripts/cargo-selection.sh, ADR 0070): cargo fmt --check, cargo clippy -D warnings,
@@ -48,20 +49,17 @@ case "${1:-}" in
         ;;
 esac
 
-KOTLIN_VERSION=2.3.21
+# shellcheck source=scripts/tools.sh
+source "$ROOT/scripts/tools.sh"
 APT_PACKAGES=(libjna-java junit4 libhamcrest-java)
 CACHE="$ROOT/.cache"
 BUILD="$ROOT/build"
 LOGS="$BUILD/logs"
 BINDINGS="$BUILD/bindings"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-KOTLIN_HOME="$CACHE/kotlin/node_modules/kotlin-compiler"
-KOTLINC="$KOTLIN_HOME/bin/kotlinc-jvm"
-KOTLIN_STDLIB="$KOTLIN_HOME/lib/kotlin-stdlib.jar"
-VENV="$CACHE/venv"
 REQUIREMENTS="$ROOT/tests/python/requirements.txt"
-JNA_JAR=/usr/share/java/jna.jar
-JUNIT_JAR=/usr/share/java/junit4.jar
+# One venv per set of requirements, shared by the checkouts that want the same set.
+VENV="$FRONTLINE_TOOLS/venv-$(sha256sum "$REQUIREMENTS" | cut -c1-12)"
 TEST_JOBS="${TEST_JOBS:-3}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export DEBIAN_FRONTEND=noninteractive
@@ -221,11 +219,6 @@ quiet() {
 # ---------------------------------------------------------------------------------------------
 # Installs (the background job). Each part logs to build/logs/install-<part>.log.
 
-hamcrest_jar() {
-    ls /usr/share/java/hamcrest-core.jar /usr/share/java/hamcrest.jar /usr/share/java/hamcrest-all.jar \
-        2>/dev/null | head -n 1 || true
-}
-
 install_apt() {
     local missing=() pkg jar
     for pkg in "${APT_PACKAGES[@]}"; do
@@ -242,24 +235,22 @@ install_apt() {
 }
 
 install_kotlin() {
-    local have
-    have=$(node -p "try { require('$KOTLIN_HOME/package.json').version } catch (e) { '' }" 2>/dev/null || true)
-    if [[ "$have" != "$KOTLIN_VERSION" || ! -x "$KOTLINC" ]]; then
+    if [[ ! -x "$KOTLINC" ]]; then
         echo "installing kotlin-compiler@$KOTLIN_VERSION with npm"
-        npm install --prefix "$CACHE/kotlin" --no-audit --no-fund --loglevel=error "kotlin-compiler@$KOTLIN_VERSION"
+        npm install --prefix "${KOTLIN_HOME%/node_modules/*}" --no-audit --no-fund --loglevel=error \
+            "kotlin-compiler@$KOTLIN_VERSION"
     fi
-    [[ -x "$KOTLINC" ]] || { echo "kotlinc-jvm not found at ${KOTLINC#"$ROOT"/}" >&2; return 1; }
+    [[ -x "$KOTLINC" ]] || { echo "kotlinc-jvm not found at $KOTLINC" >&2; return 1; }
     echo "kotlinc $KOTLIN_VERSION ready"
 }
 
 install_python() {
-    local stamp="$VENV/.requirements.sha256" hash
-    [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
-    hash=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
-    if [[ "$(cat "$stamp" 2>/dev/null || true)" != "$hash" ]]; then
-        echo "installing Python test requirements into .cache/venv"
+    if [[ ! -f "$VENV/.complete" ]]; then
+        echo "installing Python test requirements into $VENV"
+        rm -rf "$VENV"
+        python3 -m venv "$VENV"
         "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$REQUIREMENTS"
-        echo "$hash" >"$stamp"
+        touch "$VENV/.complete"
     fi
     echo "python venv ready"
 }
@@ -287,8 +278,8 @@ install_all() {
         names+=("$name")
     }
     run_part apt install_apt
-    run_part kotlin install_kotlin
-    run_part python install_python
+    run_part kotlin tool_lock kotlin install_kotlin
+    run_part python tool_lock venv install_python
     run_part cargo-fuzz bash "$ROOT/scripts/fuzz-smoke.sh" --install
     for script in "${STEP_SCRIPTS[@]}"; do
         run_part "$(basename "$script" .sh)" bash "$script" install

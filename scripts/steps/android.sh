@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Android step of the test command (scripts/test.sh), on a machine without the Android SDK:
 #
-#   bash scripts/steps/android.sh install   # android-all jars from Maven Central into .cache/m2
+#   bash scripts/steps/android.sh install   # android-all jars from Maven Central into $FRONTLINE_TOOLS/m2
 #   bash scripts/steps/android.sh run       # compile checks + JVM tests of the adapters
 #
 # `run` assumes scripts/bindings.sh has generated build/bindings/ (Kotlin + the host library)
@@ -28,7 +28,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
-KOTLIN_VERSION=2.3.21 # as scripts/test.sh
 MIN_SDK=26
 COMPILE_SDK=36
 # API level -> org.robolectric:android-all version (the framework of that Android release).
@@ -39,18 +38,14 @@ declare -A ANDROID_ALL=(
     [30]=11-robolectric-6757853
     [36]=16-robolectric-13921718
 )
-CACHE="$ROOT/.cache"
-M2="$CACHE/m2"
+# shellcheck source=scripts/tools.sh
+source "$ROOT/scripts/tools.sh"
+M2="$FRONTLINE_TOOLS/m2"
 BUILD="$ROOT/build"
 LOGS="$BUILD/logs"
 OUT="$BUILD/android"
 BINDINGS="$BUILD/bindings"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-KOTLIN_HOME="$CACHE/kotlin/node_modules/kotlin-compiler"
-KOTLINC="$KOTLIN_HOME/bin/kotlinc-jvm"
-KOTLIN_STDLIB="$KOTLIN_HOME/lib/kotlin-stdlib.jar"
-JNA_JAR=/usr/share/java/jna.jar
-JUNIT_JAR=/usr/share/java/junit4.jar
 LIB_SRC=android/frontline/src/main/kotlin
 SAMPLE_SRC=android/sample/src/main/kotlin
 ANDROIDX_ONLY=(android/frontline/src/main/kotlin/org/frontline/android/KeyedAppStatesPublisher.kt)
@@ -140,7 +135,7 @@ run() {
     local android36
     android36=$(android_all_jar "$COMPILE_SDK")
     local hamcrest
-    hamcrest=$(ls /usr/share/java/hamcrest-core.jar /usr/share/java/hamcrest.jar 2>/dev/null | head -n 1)
+    hamcrest=$(hamcrest_jar)
     local cp="$main_classes:$OUT/r-classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$hamcrest"
     if [[ "$(cat "$OUT/.tests.sha256" 2>/dev/null || true)" != "$test_hash" || ! -d "$test_classes" ]]; then
         rm -rf "$test_classes"
@@ -244,7 +239,7 @@ compile_main() {
 }
 
 case "${1:-}" in
-    install) install ;;
+    install) tool_lock m2 install ;;
     run) run ;;
     *)
         echo "usage: $0 install|run" >&2

@@ -12,7 +12,9 @@
 # and a screenshot to build/logs/dashboard.png.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-NODE_DIR="$ROOT/.cache/dashboard-node"
+# shellcheck source=scripts/tools.sh
+source "$ROOT/scripts/tools.sh"
+NODE_DIR="$FRONTLINE_TOOLS/dashboard-node"
 LOGS="$ROOT/build/logs"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
@@ -27,12 +29,15 @@ install)
     command -v node >/dev/null || {
         apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends nodejs npm >/dev/null
     }
-    mkdir -p "$NODE_DIR"
-    if ! cmp -s "$ROOT/scripts/steps/dashboard/package.json" "$NODE_DIR/package.json" ||
-        [[ ! -d "$NODE_DIR/node_modules/playwright-core" ]]; then
-        cp "$ROOT/scripts/steps/dashboard/package.json" "$NODE_DIR/package.json"
-        (cd "$NODE_DIR" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-    fi
+    install_playwright() {
+        mkdir -p "$NODE_DIR"
+        if ! cmp -s "$ROOT/scripts/steps/dashboard/package.json" "$NODE_DIR/package.json" ||
+            [[ ! -d "$NODE_DIR/node_modules/playwright-core" ]]; then
+            cp "$ROOT/scripts/steps/dashboard/package.json" "$NODE_DIR/package.json"
+            (cd "$NODE_DIR" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+        fi
+    }
+    tool_lock dashboard-node install_playwright
     echo "dashboard: $(chromium --version 2>/dev/null | head -1), playwright-core $(node -p "require('$NODE_DIR/node_modules/playwright-core/package.json').version")"
     ;;
 run)

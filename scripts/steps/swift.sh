@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Swift step of the test command (TEAM.md step-script contract).
-#   bash scripts/steps/swift.sh install   Debian trixie root with swiftlang under .cache/swift-root
+#   bash scripts/steps/swift.sh install   Debian trixie root with swiftlang in $FRONTLINE_TOOLS/swift-root
 #   bash scripts/steps/swift.sh run       FrontlineKit + its XCTests on Linux, inside that root
 # Swift does not install on this Debian (bookworm); trixie's swiftlang does, in a debootstrap root
 # we chroot into (/work/shared/design/TOOLCHAIN.md "Swift on this machine", docs/ios.md).
@@ -8,7 +8,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-SWIFT_ROOT="$ROOT/.cache/swift-root"
+# shellcheck source=scripts/tools.sh
+source "$ROOT/scripts/tools.sh"
+# The root is a downloaded tool (about 3 GB), shared by the checkouts of this machine; the
+# SwiftPM build of each checkout stays in its own .cache/swift-build.
+SWIFT_ROOT="$FRONTLINE_TOOLS/swift-root"
 export DEBIAN_FRONTEND=noninteractive
 
 # The Debian mirror apt already uses (deb822 sources first, then the one-line format).
@@ -25,7 +29,7 @@ debian_mirror() {
 
 install() {
     if [[ -x "$SWIFT_ROOT/usr/bin/swiftc" ]]; then
-        echo "swift: reusing ${SWIFT_ROOT#"$ROOT"/}"
+        echo "swift: reusing $SWIFT_ROOT"
     else
         make_root
     fi
@@ -119,7 +123,7 @@ run() {
     mkdir -p "$logs" "$generated" "$ROOT/.cache/swift-build"
     echo "Swift 0 1" >"$result" # replaced below when the tests ran
     [[ -x "$SWIFT_ROOT/usr/bin/swiftc" ]] || {
-        echo "swift: no toolchain in ${SWIFT_ROOT#"$ROOT"/}: run scripts/steps/swift.sh install" >&2
+        echo "swift: no toolchain in $SWIFT_ROOT: run scripts/steps/swift.sh install" >&2
         exit 1
     }
     local f
@@ -182,11 +186,12 @@ run() {
     fi
 }
 
+# One checkout at a time installs into or runs in the shared root (its /proc and /dev mounts).
 case "${1:-}" in
-install) install ;;
+install) tool_lock swift-root install ;;
 run)
     shift
-    run "$@"
+    tool_lock swift-root run "$@"
     ;;
 *)
     echo "usage: $0 install|run" >&2

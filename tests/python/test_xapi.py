@@ -5,7 +5,8 @@ member of staff views a lesson, fails the quiz, then passes it. Each statement q
 checked by two validators that share no code with Frontline:
 
 * Learning Locker's `@learninglocker/xapi-validation` (npm; the validator of a conformance-tested
-  LRS), run with node; installed on first use into .cache/npm-xapi-validation;
+  LRS), run with node; installed on first use into the tool cache ($FRONTLINE_TOOLS, set by
+  scripts/tools.sh; default ~/.cache/frontline) under npm-xapi-validation;
 * Rustici's TinCanPython (`tincan` on PyPI), which parses every member into typed objects and
   refuses malformed ids, timestamps, durations and language maps.
 
@@ -29,7 +30,10 @@ from support import XorKeyStore
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VALIDATOR_VERSION = "3.0.0"
-VALIDATOR_DIR = os.path.join(ROOT, ".cache", "npm-xapi-validation")
+TOOLS = os.environ.get("FRONTLINE_TOOLS") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "frontline"
+)
+VALIDATOR_DIR = os.path.join(TOOLS, "npm-xapi-validation")
 ORG_URL = "https://example-trust.example"
 PSEUDONYM = "stf-xapi-0c1d"
 MODULE = "passwords"
