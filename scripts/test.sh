@@ -320,26 +320,29 @@ rust_tests() {
 }
 
 kotlin_tests() {
-    local kotlin_tests generated_kt out="$BUILD/kotlin" hash cp status=0 passed failed hamcrest
+    local kotlin_tests bindings_classes out="$BUILD/kotlin/tests" hash cp status=0 passed failed hamcrest
     hamcrest=$(hamcrest_jar)
     kotlin_tests=("$ROOT"/tests/kotlin/*.kt)
     [[ -f "${kotlin_tests[0]}" ]] || { echo "no Kotlin tests in tests/kotlin/"; return 1; }
-    mapfile -t generated_kt < <(find "$BINDINGS" -name '*.kt' | sort)
-    # Recompile only when a source (generated or test), the runner or the compiler changed.
-    hash=$( (echo "$KOTLIN_VERSION"; sha256sum "${generated_kt[@]}" "${kotlin_tests[@]}" "$ROOT/scripts/junit/RunAllTests.java") |
+    # The generated Kotlin, compiled once for this job and the Android step (scripts/tools.sh).
+    echo "compiling the generated Kotlin unless unchanged [$(date -u +%H:%M:%S)]"
+    bindings_classes=$(kotlin_bindings_classes)
+    # Recompile the tests only when they, the generated code, the runner or the compiler changed.
+    hash=$( (echo "$KOTLIN_VERSION"; cat "$bindings_classes/../.inputs.sha256"; sha256sum "${kotlin_tests[@]}" "$ROOT/scripts/junit/RunAllTests.java") |
         sha256sum | cut -d' ' -f1)
     if [[ "$(cat "$out/.inputs.sha256" 2>/dev/null || true)" == "$hash" && -d "$out/classes" && -d "$out/runner" ]]; then
-        echo "Kotlin sources unchanged since the last compile: reusing build/kotlin"
+        echo "Kotlin tests unchanged since the last compile: reusing build/kotlin/tests"
     else
         rm -rf "$out"
         mkdir -p "$out/classes" "$out/runner"
-        echo "compiling ${#generated_kt[@]} generated + ${#kotlin_tests[@]} test files [$(date -u +%H:%M:%S)]"
-        "$KOTLINC" -nowarn -classpath "$JNA_JAR:$JUNIT_JAR:$hamcrest" -d "$out/classes" \
-            "${generated_kt[@]}" "${kotlin_tests[@]}"
+        echo "compiling ${#kotlin_tests[@]} test files [$(date -u +%H:%M:%S)]"
+        printf '%s\n' -nowarn -classpath "$bindings_classes:$JNA_JAR:$JUNIT_JAR:$hamcrest" -d "$out/classes" \
+            "${kotlin_tests[@]}" >"$BUILD/kotlin/tests.kotlinc-args"
+        kotlinc_batch "kotlin-tests=$BUILD/kotlin/tests.kotlinc-args"
         javac -d "$out/runner" -cp "$JUNIT_JAR" "$ROOT/scripts/junit/RunAllTests.java"
         echo "$hash" >"$out/.inputs.sha256"
     fi
-    cp="$out/runner:$out/classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$hamcrest"
+    cp="$out/runner:$out/classes:$bindings_classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$hamcrest"
     echo "running the JUnit tests [$(date -u +%H:%M:%S)]"
     # SyncTest starts the reference collector through the CLI binary of the build step.
     java -Djna.library.path="$BINDINGS" -Dfrontline.bin="$TARGET_DIR/debug/frontline" -cp "$cp" \

@@ -34,3 +34,46 @@ hamcrest_jar() {
     ls /usr/share/java/hamcrest-core.jar /usr/share/java/hamcrest.jar /usr/share/java/hamcrest-all.jar \
         2>/dev/null | head -n 1 || true
 }
+
+# kotlinc_batch NAME=ARGFILE...: Kotlin compilations, one per kotlinc argument file, in order,
+# in one JVM (scripts/kotlin/KotlincBatch.java, ADR 0075). Prints `kotlinc-batch: NAME ok` or
+# `... FAILED` (then stops, exit 1); the compiler's messages go to stderr.
+kotlinc_batch() {
+    local root out tmp
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    out="$root/build/kotlinc-batch/$KOTLIN_VERSION"
+    if [[ ! -f "$out/KotlincBatch.class" || "$root/scripts/kotlin/KotlincBatch.java" -nt "$out/KotlincBatch.class" ]]; then
+        tmp=$(mktemp -d "$root/build/kotlinc-batch.XXXXXX")
+        javac -nowarn -d "$tmp" -cp "$KOTLIN_HOME/lib/kotlin-compiler.jar" "$root/scripts/kotlin/KotlincBatch.java"
+        mkdir -p "$(dirname "$out")"
+        rm -rf "$out"
+        mv "$tmp" "$out"
+    fi
+    java -Xmx1g -cp "$KOTLIN_HOME/lib/kotlin-compiler.jar:$out" KotlincBatch "$@"
+}
+
+# kotlin_bindings_classes: compiles the generated Kotlin in build/bindings once per change into
+# build/kotlin/bindings/classes and prints that directory. The Kotlin binding tests and the
+# Android step both compile against it (8,000 generated lines: a minute of CPU each time), and
+# run at the same time: the second waits on the lock and reuses the first one's classes.
+kotlin_bindings_classes() {
+    local root out hash generated
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    out="$root/build/kotlin/bindings"
+    mkdir -p "$out"
+    mapfile -t generated < <(find "$root/build/bindings" -name '*.kt' | sort)
+    ((${#generated[@]})) || { echo "no generated Kotlin in build/bindings (run scripts/bindings.sh)" >&2; return 1; }
+    hash=$( (echo "$KOTLIN_VERSION"; sha256sum "${generated[@]}") | sha256sum | cut -d' ' -f1)
+    (
+        flock 9
+        if [[ "$(cat "$out/.inputs.sha256" 2>/dev/null || true)" != "$hash" || ! -d "$out/classes" ]]; then
+            rm -rf "$out/classes" "$out/.inputs.sha256"
+            mkdir -p "$out/classes"
+            printf '%s\n' -nowarn -module-name frontline-bindings -classpath "$JNA_JAR" -d "$out/classes" \
+                "${generated[@]}" >"$out/kotlinc-args"
+            kotlinc_batch "bindings=$out/kotlinc-args" >&2 || exit 1
+            echo "$hash" >"$out/.inputs.sha256"
+        fi
+    ) 9>"$out.lock" || return 1
+    echo "$out/classes"
+}

@@ -10,7 +10,8 @@
 #   1. checks android/*/src/main/res and the manifests and writes each module's R.java
 #      (scripts/steps/android_resources.py, standing in for aapt2);
 #   2. compiles every Kotlin file of android/frontline and android/sample (except the one
-#      AndroidX file, KeyedAppStatesPublisher.kt) with the generated Kotlin against the
+#      AndroidX file, KeyedAppStatesPublisher.kt), with the generated Kotlin's classes on the
+#      classpath (compiled once for this step and the Kotlin binding tests), against the
 #      framework classes of the compile SDK (org.robolectric:android-all, API 36), so a wrong
 #      framework call (name, type, signature) fails (java.* comes from the JDK: Java 17's API,
 #      and Java 8's in the level checks below);
@@ -21,7 +22,8 @@
 #   4. runs the JUnit tests in android/*/src/test/kotlin (with tests/kotlin/TestSupport.kt, which
 #      the Kotlin binding tests share) on the JVM against the real host library, with fakes only
 #      for the framework reads.
-# Compiles are cached by input hash in build/android/. Counts: build/logs/android.result
+# All compiles of the step run in one JVM (kotlinc_batch, ADR 0075) and are cached by input hash
+# in build/android/. Counts: build/logs/android.result
 # (`Android <passed> <failed>`); the long output: build/logs/android.log.
 set -euo pipefail
 
@@ -85,7 +87,16 @@ fail() {
     exit 1
 }
 
-kotlinc() { "$KOTLINC" -nowarn "$@"; }
+
+# Writes the JVM tests' kotlinc argument file; prints its kotlinc_batch pass (`tests=<file>`).
+test_pass() {
+    rm -rf "$test_classes"
+    mkdir -p "$test_classes" "$OUT/kotlinc-args"
+    echo "compiling ${#tests[@]} Android JVM test files" >&2
+    printf '%s\n' -nowarn -classpath "$cp:$(android_all_jar "$COMPILE_SDK")" -d "$test_classes" "${tests[@]}" \
+        >"$OUT/kotlinc-args/tests"
+    echo "tests=$OUT/kotlinc-args/tests"
+}
 
 run() {
     mkdir -p "$LOGS" "$OUT"
@@ -114,37 +125,35 @@ run() {
     tests+=(tests/kotlin/TestSupport.kt)
     mapfile -t res_files < <(find android -path '*/src/main/res/*' -type f -o -name AndroidManifest.xml | sort)
 
+    # The generated Kotlin, compiled once for this step and the Kotlin binding tests.
+    local bindings_classes
+    bindings_classes=$(kotlin_bindings_classes 2>>"$log") || fail "compiling the generated Kotlin" "$log"
     local hash
-    hash=$( (echo "$KOTLIN_VERSION ${ANDROID_ALL[*]}"; sha256sum "$0" scripts/steps/android_*.py \
-        "${generated[@]}" "${sources[@]}" "${res_files[@]}") | sha256sum | cut -d' ' -f1)
-    local main_classes="$OUT/classes"
+    hash=$( (echo "$KOTLIN_VERSION ${ANDROID_ALL[*]}"; cat "$bindings_classes/../.inputs.sha256"
+        sha256sum "$0" scripts/steps/android_*.py "${sources[@]}" "${res_files[@]}") | sha256sum | cut -d' ' -f1)
+    local main_classes="$OUT/classes" test_classes="$OUT/test-classes"
+    local hamcrest
+    hamcrest=$(hamcrest_jar)
+    local cp="$main_classes:$OUT/r-classes:$bindings_classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$hamcrest"
+    # The JVM tests compile when they or the main classes changed: in the main classes' batch
+    # when both did.
+    local test_hash tests_changed=0
+    test_hash=$( (echo "$hash"; sha256sum "${tests[@]}") | sha256sum | cut -d' ' -f1)
+    [[ "$(cat "$OUT/.tests.sha256" 2>/dev/null || true)" == "$test_hash" && -d "$test_classes" ]] || tests_changed=1
     if [[ "$(cat "$OUT/.main.sha256" 2>/dev/null || true)" == "$hash" && -d "$main_classes" ]]; then
         echo "Android sources unchanged since the last compile: reusing build/android/classes"
         cat "$OUT/compile-summary.txt"
+        if ((tests_changed)); then
+            kotlinc_batch "$(test_pass)" >"$OUT/passes.txt" 2>>"$log" ||
+                fail "compiling android/*/src/test/kotlin" "$log"
+        fi
     else
         rm -rf "$OUT"
         mkdir -p "$main_classes" "$OUT/r-src" "$OUT/r-classes"
         compile_main
         echo "$hash" >"$OUT/.main.sha256"
     fi
-
-    # JUnit tests on the JVM: the adapters' mapping against the real host library.
-    local test_hash
-    test_hash=$( (echo "$hash"; sha256sum "${tests[@]}") | sha256sum | cut -d' ' -f1)
-    local test_classes="$OUT/test-classes"
-    local android36
-    android36=$(android_all_jar "$COMPILE_SDK")
-    local hamcrest
-    hamcrest=$(hamcrest_jar)
-    local cp="$main_classes:$OUT/r-classes:$KOTLIN_STDLIB:$JNA_JAR:$JUNIT_JAR:$hamcrest"
-    if [[ "$(cat "$OUT/.tests.sha256" 2>/dev/null || true)" != "$test_hash" || ! -d "$test_classes" ]]; then
-        rm -rf "$test_classes"
-        mkdir -p "$test_classes"
-        echo "compiling ${#tests[@]} Android JVM test files"
-        kotlinc -classpath "$cp:$android36" -d "$test_classes" "${tests[@]}" >>"$log" 2>&1 ||
-            fail "compiling android/*/src/test/kotlin" "$log"
-        echo "$test_hash" >"$OUT/.tests.sha256"
-    fi
+    echo "$test_hash" >"$OUT/.tests.sha256"
     rm -rf "$OUT/runner"
     mkdir -p "$OUT/runner"
     javac -d "$OUT/runner" -cp "$JUNIT_JAR" scripts/junit/RunAllTests.java >>"$log" 2>&1 || fail "javac RunAllTests" "$log"
@@ -197,36 +206,51 @@ compile_main() {
 
     # 2. Everything against the compile SDK. android-all holds no java.* classes (a JVM brings
     # its own), so java.* comes from the JDK: Java 17's API here, Java 8's in the level checks.
-    local base_cp="$OUT/r-classes:$KOTLIN_STDLIB:$JNA_JAR"
-    echo "compiling ${#lib[@]} library + ${#sample_all[@]} sample + ${#generated[@]} generated Kotlin files against API $COMPILE_SDK"
-    kotlinc -jvm-target 17 -module-name frontline -classpath "$jar_sdk:$base_cp" -d "$OUT/classes" "${generated[@]}" "${sources[@]}" >>"$log" 2>&1 ||
-        fail "compile against android-all API $COMPILE_SDK" "$log"
-
-    # 3. Each file against the lowest API level it runs on.
-    local scratch="$OUT/level-check"
-    rm -rf "$scratch"
-    mkdir -p "$scratch"
+    # 3. Then each file against the lowest API level it runs on. All passes run in one JVM, in
+    # this order (kotlinc_batch, ADR 0075): each pass is one kotlinc argument file.
+    local base_cp="$OUT/r-classes:$bindings_classes:$KOTLIN_STDLIB:$JNA_JAR"
+    local scratch="$OUT/level-check" args="$OUT/kotlinc-args"
+    rm -rf "$scratch" "$args"
+    mkdir -p "$scratch" "$args"
+    echo "compiling ${#lib[@]} library + ${#sample_all[@]} sample Kotlin files against API $COMPILE_SDK (the ${#generated[@]} generated files compiled once, on the classpath)"
+    printf '%s\n' -nowarn -jvm-target 17 -module-name frontline -classpath "$jar_sdk:$base_cp" -d "$OUT/classes" \
+        "${sources[@]}" >"$args/compile-sdk"
+    local passes=("compile-sdk=$args/compile-sdk")
     # Java 8's class library stands in for what Android 8 (API 26) offers of java.*.
     # The same module name and friend path: `internal` ApiNN objects stay visible.
-    local java8=(-jvm-target 1.8 -Xjdk-release=1.8 -module-name frontline -Xfriend-paths="$OUT/classes")
-    kotlinc "${java8[@]}" -classpath "$jar_min:$OUT/classes:$base_cp" -d "$scratch/min" "${min_files[@]}" >>"$log" 2>&1 ||
-        fail "compile against android-all API $MIN_SDK (minSdk): a framework call above minSdk outside an ApiNN object?" "$log"
-    declare -A per_level=()
-    local file level
+    local java8=(-nowarn -jvm-target 1.8 -Xjdk-release=1.8 -module-name frontline -Xfriend-paths="$OUT/classes")
+    printf '%s\n' "${java8[@]}" -classpath "$jar_min:$OUT/classes:$base_cp" -d "$scratch/min" "${min_files[@]}" >"$args/min-sdk"
+    passes+=("min-sdk=$args/min-sdk")
+    declare -A per_level=() pass_file=()
+    local file level pass
     for file in "${api_files[@]}"; do
         level=$(basename "$file" .kt)
         level=${level#Api}
         [[ -n "${ANDROID_ALL[$level]:-}" ]] || fail "$file: no android-all for API $level in scripts/steps/android.sh"
-        kotlinc "${java8[@]}" -classpath "$(android_all_jar "$level"):$OUT/classes:$base_cp" -d "$scratch/api$level-$(basename "$(dirname "$file")")" \
-            "$file" >>"$log" 2>&1 || fail "compile $file against android-all API $level" "$log"
+        pass="api$level-$(basename "$(dirname "$file")")"
+        printf '%s\n' "${java8[@]}" -classpath "$(android_all_jar "$level"):$OUT/classes:$base_cp" -d "$scratch/$pass" \
+            "$file" >"$args/$pass"
+        passes+=("$pass=$args/$pass")
+        pass_file[$pass]="$file against android-all API $level"
         per_level[$level]=$((${per_level[$level]:-0} + 1))
     done
+    ((tests_changed)) && passes+=("$(test_pass)")
+    if ! kotlinc_batch "${passes[@]}" >"$OUT/passes.txt" 2>>"$log"; then
+        pass=$(sed -n 's/^kotlinc-batch: \(.*\) FAILED$/\1/p' "$OUT/passes.txt")
+        case "$pass" in
+        compile-sdk) fail "compile against android-all API $COMPILE_SDK" "$log" ;;
+        tests) fail "compiling android/*/src/test/kotlin" "$log" ;;
+        min-sdk) fail "compile against android-all API $MIN_SDK (minSdk): a framework call above minSdk outside an ApiNN object?" "$log" ;;
+        "") fail "kotlinc-batch did not run (see build/logs/android.log)" "$log" ;;
+        *) fail "compile ${pass_file[$pass]}" "$log" ;;
+        esac
+    fi
     rm -rf "$scratch"
     mapfile -t own_classes < <(find "$OUT/classes/org/frontline/android" "$OUT/classes/org/frontline/sample" -name '*.class' | sort)
     python3 scripts/steps/android_api_guard.py "${own_classes[@]}" >>"$log" 2>&1 || fail "API level check" "$log"
 
     {
-        echo "Android: ${#sources[@]} Kotlin files (android/frontline ${#lib[@]}, android/sample ${#sample_all[@]}) + ${#generated[@]} generated compiled against API $COMPILE_SDK (compileSdk)"
+        echo "Android: ${#sources[@]} Kotlin files (android/frontline ${#lib[@]}, android/sample ${#sample_all[@]}) compiled against API $COMPILE_SDK (compileSdk), with the ${#generated[@]} generated files (build/kotlin/bindings) on the classpath"
         local levels="${#min_files[@]} against API $MIN_SDK (minSdk)"
         for level in $(printf '%s\n' "${!per_level[@]}" | sort -n); do
             levels+=", ${per_level[$level]} against API $level"
