@@ -18,3 +18,15 @@ CARGO_SELECTION=(--workspace --features frontline-ffi/test-hooks)
 # uniffi-bindgen, the kill -9 helper) and every target `cargo test` builds. `--tests` is what
 # keeps dev-dependencies in the resolution.
 CARGO_BUILD_TARGETS=(--lib --bins --tests --examples)
+
+# Clippy's lints in that one build (ADR 0076). `cargo clippy` is `cargo check` with clippy-driver
+# (rustc plus clippy's lints) as the compiler of the workspace's own crates; `cargo check` writes
+# metadata-only artefacts that `cargo build` cannot reuse, so on its own it type-checked every
+# dependency a second time (the largest cold step after the build). With the same driver and
+# arguments as the wrapper of the build, every workspace crate is linted (`-D warnings`) while it
+# is compiled, dependencies are compiled once, and the lints cover every target the build
+# builds. Every cargo command of the run sees these, so none rebuilds another's crates.
+CARGO_BUILD_TARGETS+=(--benches)
+RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
+CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS

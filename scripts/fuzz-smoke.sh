@@ -32,7 +32,8 @@ seconds="${FUZZ_SECONDS:-10}"
 jobs="${FUZZ_JOBS:-2}"
 build_mode="${FUZZ_BUILD:-dev}"
 # The instrumented builds do not use the workspace's (or any shared) target directory.
-unset CARGO_TARGET_DIR
+# Its own target dir and flags: not the workspace build's, nor its clippy wrapper (ADR 0076).
+unset CARGO_TARGET_DIR RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
 
 case "$build_mode" in
     dev) build_flag=--dev profile_dir=debug ;;

@@ -13,9 +13,10 @@
 #   every `scripts/steps/<name>.sh install`
 # and, also in the background, builds the fuzz targets (.cache/fuzz-target, build output).
 #
-# In the foreground, each compiling the workspace once, with one selection of packages and
-# features (scripts/cargo-selection.sh, ADR 0070): cargo fmt --check, cargo clippy -D warnings,
-# the build (libraries, binaries, every test target), scripts/bindings.sh (Kotlin + Swift +
+# In the foreground: cargo fmt --check, then the one build of the workspace with one selection
+# of packages and features (scripts/cargo-selection.sh, ADR 0070: libraries, binaries, every
+# test, example and bench target), which also runs clippy's lints with -D warnings (clippy-driver
+# as the workspace crates' compiler, ADR 0076), then scripts/bindings.sh (Kotlin + Swift +
 # Python into build/bindings/; compiles nothing more). Then it starts the services among the
 # step scripts (`start`; `stop` on exit) and runs, up to $TEST_JOBS at a time (default 3):
 #   the Rust tests (cargo test), the Kotlin tests (kotlinc, then JUnit 4 on the JVM), the Python
@@ -26,7 +27,7 @@
 # `export NAME=value` lines, evaluated before the Rust tests) and `stop`. A script is a service
 # when it has a `start)` branch. A step that fails fails the run.
 #
-# --quick: cargo fmt --check, cargo clippy, the same build, and the tests of the workspace
+# --quick: cargo fmt --check, the same build (with clippy's lints), and the tests of the workspace
 # crates changed since `main` (committed or not; doc tests excepted). No installs, no bindings.
 #
 # Each step prints its start time; logs go to build/logs/*.log and the failed step's log is
@@ -489,10 +490,9 @@ fi
 step "cargo fmt --all -- --check"
 quiet fmt cargo fmt --all -- --check
 
-step "cargo clippy ${CARGO_SELECTION[*]} --all-targets -- -D warnings"
-quiet clippy cargo clippy "${CARGO_SELECTION[@]}" --all-targets -- -D warnings
-
-step "cargo build ${CARGO_SELECTION[*]} ${CARGO_BUILD_TARGETS[*]}"
+# Clippy runs inside the build: cargo-selection.sh makes clippy-driver the workspace crates'
+# compiler, with -D warnings (ADR 0076), so a lint fails this step as `cargo clippy` would.
+step "cargo build ${CARGO_SELECTION[*]} ${CARGO_BUILD_TARGETS[*]} (with clippy's lints, -D warnings)"
 quiet build cargo build "${CARGO_SELECTION[@]}" "${CARGO_BUILD_TARGETS[@]}"
 
 # ---------------------------------------------------------------------------------------------
