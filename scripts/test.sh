@@ -480,6 +480,23 @@ for component in rustfmt clippy; do
     fi
 done
 echo "$(cargo --version), rustfmt and clippy ready; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# The build's lints come from the clippy wrapper (ADR 0076): prove it lints before trusting a
+# green build, on a one-line file clippy must refuse under -D warnings and one it must accept.
+clippy_self_test() {
+    local d status=0
+    d=$(mktemp -d)
+    printf 'pub fn empty(v: &[u8]) -> bool {\n    v.len() == 0\n}\n' >"$d/refused.rs"
+    printf 'pub fn empty(v: &[u8]) -> bool {\n    v.is_empty()\n}\n' >"$d/accepted.rs"
+    if (cd "$d" && "$RUSTC_WORKSPACE_WRAPPER" rustc --edition 2021 --crate-type lib --emit=metadata -o refused.rmeta refused.rs); then
+        echo "the clippy wrapper accepted v.len() == 0 under -D warnings: the build would not lint"
+        status=1
+    fi
+    (cd "$d" && "$RUSTC_WORKSPACE_WRAPPER" rustc --edition 2021 --crate-type lib --emit=metadata -o accepted.rmeta accepted.rs) ||
+        { echo "the clippy wrapper refused clean code"; status=1; }
+    rm -rf "$d"
+    return "$status"
+}
+quiet clippy-self-test clippy_self_test
 
 if [[ "$MODE" == full ]]; then
     start_job install "Installs: apt, kotlinc, Python venv, cargo-fuzz, ${#STEP_SCRIPTS[@]} step script(s)" install_all
