@@ -9,7 +9,7 @@ mod support;
 use std::path::Path;
 
 use frontline_collector::envelope::OpenedReport;
-use frontline_collector::testing::postgres_test_url;
+use frontline_collector::testing::{opened_report, postgres_test_url};
 use frontline_collector::{Store, StoreConfig};
 use serde_json::json;
 use support::{frontline, with_keys};
@@ -17,16 +17,7 @@ use support::{frontline, with_keys};
 const NOW: i64 = 1_795_885_384_000;
 
 fn opened(device: &str, kind: &str, body: serde_json::Value) -> OpenedReport {
-    let at = frontline_core::clock::rfc3339(NOW);
-    let report = json!({"kind": kind, "device_id": device, "created_at": at, "body": body});
-    OpenedReport {
-        id: uuid::Uuid::new_v4().to_string(),
-        kind: kind.to_owned(),
-        created_at: at,
-        device_id: device.to_owned(),
-        report_json: report.to_string(),
-        report,
-    }
+    opened_report(device, kind, NOW, body)
 }
 
 /// The `--db FILE` or `--database-url URL` arguments of each store under test.

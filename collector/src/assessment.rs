@@ -415,24 +415,12 @@ pub fn incidents_text(rows: &[IncidentRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::envelope::OpenedReport;
     use crate::testing::test_stores;
     use serde_json::json;
 
     const NOW: i64 = 1_795_885_384_000;
 
-    fn opened(device: &str, kind: &str, at_ms: i64, body: serde_json::Value) -> OpenedReport {
-        let at = rfc3339(at_ms);
-        let report = json!({"kind": kind, "device_id": device, "created_at": at, "body": body});
-        OpenedReport {
-            id: uuid::Uuid::new_v4().to_string(),
-            kind: kind.to_owned(),
-            created_at: at,
-            device_id: device.to_owned(),
-            report_json: report.to_string(),
-            report,
-        }
-    }
+    use crate::testing::opened_report as opened;
 
     /// A small deterministic generator (64-bit LCG), so the fleet is the same every run.
     struct Lcg(u64);

@@ -859,6 +859,11 @@ mod tests {
 
     /// One fixture per store under test (SQLite, and PostgreSQL when configured).
     fn fixtures() -> Vec<Fixture> {
+        fixtures_with(|_| {})
+    }
+
+    /// The same, each collector configured by `edit`.
+    fn fixtures_with(edit: impl Fn(&mut CollectorConfig)) -> Vec<Fixture> {
         let probe = tempfile::tempdir().unwrap();
         let kinds = test_stores(probe.path());
         kinds
@@ -869,7 +874,7 @@ mod tests {
                     StoreConfig::Sqlite(_) => StoreConfig::sqlite(&dir.path().join("c.db")),
                     pg => pg,
                 };
-                start_with(dir, store, |_| {})
+                start_with(dir, store, &edit)
             })
             .collect()
     }
@@ -1306,19 +1311,13 @@ mod tests {
 
     #[test]
     fn overload_is_answered_503_with_retry_after_not_queued() {
-        let probe = tempfile::tempdir().unwrap();
-        for store in test_stores(probe.path()) {
-            let dir = tempfile::tempdir().unwrap();
-            let store = match store {
-                StoreConfig::Sqlite(_) => StoreConfig::sqlite(&dir.path().join("c.db")),
-                pg => pg,
-            };
-            let f = start_with(dir, store, |c| {
-                c.limits.max_in_flight = 1;
-                c.limits.queue_wait = Duration::from_millis(20);
-                c.limits.retry_after_secs = 9;
-            });
-            overload_on(&f);
+        let fixtures = fixtures_with(|c| {
+            c.limits.max_in_flight = 1;
+            c.limits.queue_wait = Duration::from_millis(20);
+            c.limits.retry_after_secs = 9;
+        });
+        for f in &fixtures {
+            overload_on(f);
         }
     }
 
@@ -1390,17 +1389,11 @@ mod tests {
 
     #[test]
     fn an_incident_status_changes_only_with_the_session_and_its_csrf_token() {
-        let probe = tempfile::tempdir().unwrap();
-        for store in test_stores(probe.path()) {
-            let dir = tempfile::tempdir().unwrap();
-            let store = match store {
-                StoreConfig::Sqlite(_) => StoreConfig::sqlite(&dir.path().join("c.db")),
-                pg => pg,
-            };
-            let f = start_with(dir, store, |c| {
-                c.dashboard = Some(DashboardConfig::new("a-long-admin-password"));
-            });
-            incident_status_on(&f);
+        let fixtures = fixtures_with(|c| {
+            c.dashboard = Some(DashboardConfig::new("a-long-admin-password"));
+        });
+        for f in &fixtures {
+            incident_status_on(f);
         }
     }
 
