@@ -1356,7 +1356,15 @@ mod tests {
             }
             // One batch takes the slot and waits on the lock; all the others are refused,
             // which is known once they have all answered (none can be stored meanwhile).
-            let busy: Vec<_> = (0..flood).map(|_| answers_rx.recv().unwrap()).collect();
+            // A guard against a hang, not a timing check: a collector that queued the flood
+            // behind the held slot would never answer while the lock is held.
+            let busy: Vec<_> = (0..flood)
+                .map(|_| {
+                    answers_rx
+                        .recv_timeout(Duration::from_secs(60))
+                        .expect("a batch beyond the bound is answered, not queued")
+                })
+                .collect();
             assert_eq!(
                 agent().send(addr, "GET", "/v1/health", &[], b"").0,
                 200,
