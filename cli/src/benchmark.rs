@@ -11,20 +11,20 @@ use std::path::PathBuf;
 
 use clap::Args;
 use frontline_collector::assessment::{self, IncidentStatus};
-use frontline_collector::db::Db;
+use frontline_collector::Store;
 use frontline_core::bundle::{self, BundleKind};
 use frontline_core::clock::{Clock, SystemClock};
 use frontline_core::crypto::jwk::{OkpCurve, OkpJwk};
 
+use crate::collector::StoreArgs;
 use crate::keys::read_key_file;
 use crate::{CliError, CliResult};
 
 /// Arguments of `frontline collector benchmark`.
 #[derive(Debug, Args)]
 pub struct BenchmarkArgs {
-    /// The collector's SQLite database.
-    #[arg(long)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// The organisation's private publisher key (`publisher.jwk`).
     #[arg(long)]
     pub key: PathBuf,
@@ -39,9 +39,8 @@ pub struct BenchmarkArgs {
 /// Arguments of `frontline collector incidents`.
 #[derive(Debug, Args)]
 pub struct IncidentsArgs {
-    /// The collector's SQLite database.
-    #[arg(long)]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Set the status of one incident: ENVELOPE_ID and new, triaged or closed.
     #[arg(long, num_args = 2, value_names = ["ENVELOPE_ID", "STATUS"])]
     pub set_status: Option<Vec<String>>,
@@ -53,16 +52,12 @@ pub struct IncidentsArgs {
     pub json: bool,
 }
 
-fn collector_error(e: frontline_collector::CollectorError) -> CliError {
-    CliError::Message(e.to_string())
-}
-
 /// Runs `frontline collector benchmark`.
 pub fn benchmark(args: &BenchmarkArgs) -> CliResult {
     let jwk = OkpJwk::parse_expecting(&read_key_file(&args.key)?, OkpCurve::Ed25519, true)?;
     let signing = jwk.signing_key()?;
-    let db = Db::open_existing(&args.db).map_err(collector_error)?;
-    let rows = assessment::assessment_rows(&db).map_err(collector_error)?;
+    let store = Store::open_existing(&args.store.config(2)?)?;
+    let rows = assessment::assessment_rows(&store)?;
     let now = SystemClock.now_ms();
     let bench = assessment::compute(&assessment::latest_per_device(&rows), now)
         .map_err(|e| CliError::Message(e.to_string()))?;
@@ -94,14 +89,12 @@ pub fn benchmark(args: &BenchmarkArgs) -> CliResult {
 
 /// Runs `frontline collector incidents`.
 pub fn incidents(args: &IncidentsArgs) -> CliResult {
-    let db = Db::open_existing(&args.db).map_err(collector_error)?;
+    let store = Store::open_existing(&args.store.config(2)?)?;
     if let Some([id, status]) = args.set_status.as_deref() {
         let status = IncidentStatus::parse(status).ok_or_else(|| {
             CliError::Message(String::from("status must be new, triaged or closed"))
         })?;
-        if !assessment::set_incident_status(&db, id, status, SystemClock.now_ms())
-            .map_err(collector_error)?
-        {
+        if !assessment::set_incident_status(&store, id, status, SystemClock.now_ms())? {
             return Err(CliError::Message(String::from(
                 "no incident with that envelope id",
             )));
@@ -109,7 +102,7 @@ pub fn incidents(args: &IncidentsArgs) -> CliResult {
         println!("incident {id} is now {}", status.as_str());
         return Ok(());
     }
-    let rows = assessment::incidents(&db).map_err(collector_error)?;
+    let rows = assessment::incidents(&store)?;
     if args.csv {
         print!("{}", assessment::incidents_csv(&rows));
     } else if args.json {

@@ -102,7 +102,7 @@ pub enum CollectorCommand {
 pub struct StoreArgs {
     /// The SQLite database (created by `serve` if missing).
     #[arg(long, required_unless_present = "database_url")]
-    db: Option<PathBuf>,
+    pub db: Option<PathBuf>,
     /// A PostgreSQL database (`postgresql://user@host:port/db`) instead of SQLite. The
     /// `FRONTLINE_DATABASE_URL` environment variable works too.
     #[arg(long, conflicts_with = "db")]
@@ -110,7 +110,8 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    fn config(&self, connections: usize) -> CliResult<StoreConfig> {
+    /// The store these arguments name, with at most `connections` PostgreSQL connections.
+    pub fn config(&self, connections: usize) -> CliResult<StoreConfig> {
         let url = self
             .database_url
             .clone()
@@ -147,10 +148,6 @@ fn admin_password(file: Option<&Path>) -> CliResult<Option<String>> {
     }
 }
 
-fn collector_error(e: frontline_collector::CollectorError) -> CliError {
-    CliError::Message(e.to_string())
-}
-
 /// A fresh random enrolment token (128 bits, base64url).
 pub fn random_token() -> CliResult<String> {
     Ok(frontline_core::crypto::b64url(
@@ -178,8 +175,7 @@ pub fn run(args: CollectorArgs) -> CliResult {
             body_timeout_secs,
             header_timeout_secs,
         } => {
-            let key =
-                OrgReportKey::from_jwk(&keys::read_key_file(&org_key)?).map_err(collector_error)?;
+            let key = OrgReportKey::from_jwk(&keys::read_key_file(&org_key)?)?;
             let token = match enrolment_token {
                 Some(t) if !t.is_empty() => t,
                 Some(_) => return Err(CliError::Message(String::from("empty enrolment token"))),
@@ -226,7 +222,7 @@ pub fn run(args: CollectorArgs) -> CliResult {
                 limits.header_timeout = Duration::from_secs(s.max(1));
             }
             let dashboard = config.dashboard.is_some();
-            let running = Collector::start(config).map_err(collector_error)?;
+            let running = Collector::start(config)?;
             println!(
                 "collector listening on {} (report key kid {}); stop with Ctrl-C",
                 running.url(),
@@ -242,8 +238,8 @@ pub fn run(args: CollectorArgs) -> CliResult {
         CollectorCommand::Benchmark(args) => crate::benchmark::benchmark(&args),
         CollectorCommand::Incidents(args) => crate::benchmark::incidents(&args),
         CollectorCommand::Report { store, json, csv } => {
-            let store = Store::open_existing(&store.config(2)?).map_err(collector_error)?;
-            let report = CollectorReport::from_db(&store).map_err(collector_error)?;
+            let store = Store::open_existing(&store.config(2)?)?;
+            let report = CollectorReport::from_db(&store)?;
             if json {
                 println!("{}", report.to_json());
             } else if csv {

@@ -64,7 +64,7 @@ fn start_collector(
 ) -> CliResult<RunningCollector> {
     let mut config = CollectorConfig::new(db, org.clone(), DEMO_TOKEN);
     config.listen = listen;
-    Collector::start(config).map_err(message)
+    Ok(Collector::start(config)?)
 }
 
 fn progress_bar(done: u64, total: u64) -> String {
@@ -201,8 +201,8 @@ fn run_in(root: &Path) -> CliResult {
     collector.stop();
 
     // What the IT team sees.
-    let db = Db::open_existing(&db_path).map_err(message)?;
-    let report = CollectorReport::from_db(&db).map_err(message)?;
+    let db = Db::open_existing(&db_path)?;
+    let report = CollectorReport::from_db(&db)?;
     println!("10. What the collector now knows (frontline collector report):");
     println!();
     for line in report.to_text().lines() {

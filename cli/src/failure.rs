@@ -41,6 +41,10 @@ pub enum CliError {
     /// The collector could not be reached or answered with something unusable.
     #[error("{0}")]
     Network(String),
+    /// The collector (`frontline collector …`) failed: its store, its files, its address, its
+    /// keys; classified by [`collector_failure`].
+    #[error("{}", collector_failure(.0).message)]
+    Collector(#[from] frontline_collector::CollectorError),
     /// Any of the above, with a hint for the user.
     #[error("{error}")]
     Hinted {
@@ -79,6 +83,7 @@ impl CliError {
             Self::Message(m) => Failure::new(FailureClass::Refused, "refused", m.clone()),
             Self::Usage(m) => Failure::new(FailureClass::Usage, "usage", m.clone()),
             Self::Network(m) => Failure::new(FailureClass::Network, "network", m.clone()),
+            Self::Collector(e) => collector_failure(e),
             Self::Hinted { error, hint } => {
                 let mut f = error.failure();
                 f.hint = Some(hint.clone());
@@ -303,6 +308,47 @@ pub fn failure_of_core(e: &Error) -> Failure {
                 "the managed configuration was refused and the previous one stays: {}",
                 config_problems(problems)
             ),
+        ),
+    }
+}
+
+/// A collector failure as the user sees it: the store, a file or the address is local I/O
+/// (4); a key or certificate whose content is unusable is refused input (3).
+pub fn collector_failure(e: &frontline_collector::CollectorError) -> Failure {
+    use frontline_collector::CollectorError as E;
+    use FailureClass::{Io, Refused};
+    match e {
+        E::Bind(why) => Failure::new(
+            Io,
+            "collector_bind",
+            format!("the collector cannot listen on that address ({why})"),
+        )
+        .hint("pass --listen with a free address, e.g. 127.0.0.1:8787"),
+        E::Key(why) => Failure::new(
+            Refused,
+            "collector_key",
+            format!("the organisation key cannot be used: {why}"),
+        ),
+        E::Storage(why) => Failure::new(
+            Io,
+            "collector_store",
+            format!("the collector's database failed ({why})"),
+        ),
+        E::Tls(why) => Failure::new(
+            Refused,
+            "collector_tls",
+            format!("the TLS certificate or key cannot be used: {why}"),
+        ),
+        E::NoDatabase => Failure::new(
+            Io,
+            "no_collector_database",
+            String::from("there is no collector database at that path"),
+        )
+        .hint("pass --db with the collector's database file, or --database-url"),
+        E::Io(kind) => Failure::new(
+            Io,
+            "io",
+            format!("a collector file could not be read or written ({kind})"),
         ),
     }
 }

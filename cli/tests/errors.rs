@@ -321,6 +321,75 @@ fn io_failures_exit_4() {
 }
 
 #[test]
+fn collector_io_failures_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // No database at that path, for each command that reads the collector's store.
+    let run = frontline(d, &["collector", "report", "--db", "missing.db"]);
+    assert_plain(
+        &run,
+        4,
+        "there is no collector database at that path",
+        Some("--db"),
+    );
+    let run = frontline(
+        d,
+        &["collector", "incidents", "--db", "missing.db", "--json"],
+    );
+    assert_json(&run, "io", "no_collector_database", 4);
+    // A file that is not a database.
+    std::fs::write(d.join("garbage.db"), vec![7u8; 4096]).unwrap();
+    let run = frontline(d, &["collector", "incidents", "--db", "garbage.db"]);
+    assert_plain(&run, 4, "the collector's database failed", None);
+    let run = frontline(d, &["collector", "report", "--db", "garbage.db", "--json"]);
+    assert_json(&run, "io", "collector_store", 4);
+    // A PostgreSQL store that cannot be reached (nothing listens on the discard port).
+    let run = frontline(
+        d,
+        &[
+            "collector",
+            "incidents",
+            "--database-url",
+            "postgresql://postgres@127.0.0.1:9/frontline",
+            "--json",
+        ],
+    );
+    let v = assert_json(&run, "io", "collector_store", 4);
+    assert_eq!(
+        v["error"]["message"],
+        "the collector's database failed (cannot connect to PostgreSQL)"
+    );
+    assert!(!run.stderr.contains("127.0.0.1:9"), "no URL in the error");
+}
+
+#[test]
+fn a_collector_key_that_is_not_a_key_is_refused_with_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("org-report.jwk"),
+        br#"{"kty":"OKP","crv":"X25519","x":"AAAA","d":"AAAA"}"#,
+    )
+    .unwrap();
+    let run = frontline(
+        d,
+        &[
+            "collector",
+            "serve",
+            "--db",
+            "c.db",
+            "--org-key",
+            "org-report.jwk",
+            "--enrolment-token",
+            "enrol-token-0123456789",
+            "--json",
+        ],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(!d.join("c.db").exists(), "nothing written");
+}
+
+#[test]
 fn an_unreachable_collector_exits_5() {
     let dir = with_keys();
     let d = dir.path();

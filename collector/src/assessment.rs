@@ -10,6 +10,8 @@
 //!
 //! Reports are read defensively: a report whose body does not have the expected shape is left
 //! out of the benchmark, and shown with empty fields in the incident list, never an error.
+//! Everything here goes through [`Store`] (reads through [`ReportSource`]), so it works the
+//! same on SQLite and on PostgreSQL.
 
 use std::collections::BTreeMap;
 
@@ -18,10 +20,9 @@ use frontline_core::assessment::benchmark::{
 };
 use frontline_core::assessment::AssessmentArea;
 use frontline_core::clock::rfc3339;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use crate::db::Db;
+use crate::store::{ReportSource, Store};
 use crate::CollectorError;
 
 /// One stored `assessment` report.
@@ -183,20 +184,24 @@ pub fn compute(devices: &[DeviceScores], now_ms: i64) -> Result<Benchmark, Bench
 }
 
 /// The stored `assessment` reports.
-pub fn assessment_rows(db: &Db) -> Result<Vec<AssessmentRow>, CollectorError> {
-    let mut stmt = db.conn().prepare(
-        "SELECT envelope_id, device_id, created_at_ms, report_json FROM report
-         WHERE kind = 'assessment'",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(AssessmentRow {
-            envelope_id: r.get(0)?,
-            device_id: r.get(1)?,
-            created_at_ms: r.get(2)?,
-            report_json: r.get(3)?,
+pub fn assessment_rows(source: &impl ReportSource) -> Result<Vec<AssessmentRow>, CollectorError> {
+    Ok(source
+        .rows(
+            "SELECT envelope_id, device_id, created_at_ms, report_json FROM report
+             WHERE kind = 'assessment'",
+        )?
+        .into_iter()
+        .map(|row| AssessmentRow {
+            envelope_id: cell_text(&row, 0),
+            device_id: cell_text(&row, 1),
+            created_at_ms: row.get(2).and_then(crate::store::Cell::opt_int),
+            report_json: cell_text(&row, 3),
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        .collect())
+}
+
+fn cell_text(row: &[crate::store::Cell], i: usize) -> String {
+    row.get(i).map(crate::store::Cell::text).unwrap_or_default()
 }
 
 /// Where an incident is in the IT team's hands.
@@ -263,25 +268,16 @@ pub struct IncidentRow {
 
 /// Every incident, new ones first (urgent before the rest), then by time received, newest
 /// first.
-pub fn incidents(db: &Db) -> Result<Vec<IncidentRow>, CollectorError> {
-    let mut stmt = db.conn().prepare(
+pub fn incidents(source: &impl ReportSource) -> Result<Vec<IncidentRow>, CollectorError> {
+    let rows = source.rows(
         "SELECT r.envelope_id, r.device_id, r.received_at, r.report_json,
                 COALESCE(s.status, 'new')
          FROM report r LEFT JOIN incident_status s ON s.envelope_id = r.envelope_id
          WHERE r.kind = 'incident'",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let (envelope_id, device_id, received_at, json, status) = row?;
+        let json = cell_text(&row, 3);
         let report: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
         let body = report.get("body").cloned().unwrap_or_default();
         let text = |k: &str| {
@@ -298,15 +294,15 @@ pub fn incidents(db: &Db) -> Result<Vec<IncidentRow>, CollectorError> {
                 .unwrap_or(false)
         };
         out.push(IncidentRow {
-            envelope_id,
+            envelope_id: cell_text(&row, 0),
             incident_id: text("incident_id"),
-            device_id,
+            device_id: cell_text(&row, 1),
             kind: text("kind"),
             urgent: flag("urgent"),
             occurred_at: text("occurred_at"),
             reported_at: text("reported_at"),
-            received_at: rfc3339(received_at),
-            status: IncidentStatus::parse(&status).unwrap_or(IncidentStatus::New),
+            received_at: rfc3339(row.get(2).map_or(0, crate::store::Cell::int)),
+            status: IncidentStatus::parse(&cell_text(&row, 4)).unwrap_or(IncidentStatus::New),
             on_behalf_of_colleague: flag("on_behalf_of_colleague"),
             staff_pseudonym: text("staff_pseudonym"),
             description: text("description"),
@@ -324,31 +320,29 @@ pub fn incidents(db: &Db) -> Result<Vec<IncidentRow>, CollectorError> {
 
 /// Sets the status of the incident in envelope `envelope_id`; `false` if there is none.
 pub fn set_incident_status(
-    db: &Db,
+    store: &Store,
     envelope_id: &str,
     status: IncidentStatus,
     now_ms: i64,
 ) -> Result<bool, CollectorError> {
-    let exists = db
-        .conn()
-        .query_row(
-            "SELECT 1 FROM report WHERE envelope_id = ?1 AND kind = 'incident'",
-            [envelope_id],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if !exists {
-        return Ok(false);
-    }
-    db.conn().execute(
-        "INSERT INTO incident_status (envelope_id, status, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT(envelope_id) DO UPDATE SET status = excluded.status,
-            updated_at = excluded.updated_at",
-        params![envelope_id, status.as_str(), now_ms],
-    )?;
-    Ok(true)
+    Ok(store.execute(
+        SET_INCIDENT_STATUS,
+        &[
+            crate::store::Param::Text(status.as_str()),
+            crate::store::Param::Int(now_ms),
+            crate::store::Param::Text(envelope_id),
+        ],
+    )? == 1)
 }
+
+/// Upserts an incident's status only if its envelope holds an incident, in one statement, the
+/// same text on both stores: `$1` status, `$2` time, `$3` envelope id (numbered in the order
+/// they first appear, which is how SQLite numbers `$N` parameters).
+const SET_INCIDENT_STATUS: &str = "INSERT INTO incident_status (envelope_id, status, updated_at)
+     SELECT envelope_id, CAST($1 AS TEXT), CAST($2 AS BIGINT) FROM report
+     WHERE envelope_id = $3 AND kind = 'incident'
+     ON CONFLICT (envelope_id) DO UPDATE SET status = excluded.status,
+        updated_at = excluded.updated_at";
 
 /// The incidents as CSV (one row each, header first).
 pub fn incidents_csv(rows: &[IncidentRow]) -> String {
@@ -421,23 +415,12 @@ pub fn incidents_text(rows: &[IncidentRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::envelope::OpenedReport;
+    use crate::testing::test_stores;
     use serde_json::json;
 
     const NOW: i64 = 1_795_885_384_000;
 
-    fn opened(device: &str, kind: &str, at_ms: i64, body: serde_json::Value) -> OpenedReport {
-        let at = rfc3339(at_ms);
-        let report = json!({"kind": kind, "device_id": device, "created_at": at, "body": body});
-        OpenedReport {
-            id: uuid::Uuid::new_v4().to_string(),
-            kind: kind.to_owned(),
-            created_at: at,
-            device_id: device.to_owned(),
-            report_json: report.to_string(),
-            report,
-        }
-    }
+    use crate::testing::opened_report as opened;
 
     /// A small deterministic generator (64-bit LCG), so the fleet is the same every run.
     struct Lcg(u64);
@@ -474,7 +457,14 @@ mod tests {
     #[test]
     fn benchmark_over_a_seeded_fleet_of_200_devices() {
         let dir = tempfile::tempdir().unwrap();
-        let mut db = Db::open(&dir.path().join("c.db")).unwrap();
+        let stores = test_stores(dir.path());
+        for config in &stores {
+            benchmark_over_200_devices_on(&Store::open(config).unwrap());
+        }
+        assert!(!stores.is_empty());
+    }
+
+    fn benchmark_over_200_devices_on(db: &Store) {
         let mut rng = Lcg(0x5eed_f1ee7);
         // 8 teams of 24 devices, plus 8 devices in a team of 3 (too small to publish) or
         // none.
@@ -524,7 +514,7 @@ mod tests {
         ));
         db.store_batch(&batch, NOW).unwrap();
 
-        let rows = assessment_rows(&db).unwrap();
+        let rows = assessment_rows(db).unwrap();
         assert_eq!(rows.len(), 401);
         let scores = latest_per_device(&rows);
         assert_eq!(scores.len(), 200);
@@ -616,7 +606,12 @@ mod tests {
     #[test]
     fn incidents_are_listed_with_status_and_exported_as_csv() {
         let dir = tempfile::tempdir().unwrap();
-        let mut db = Db::open(&dir.path().join("c.db")).unwrap();
+        for config in test_stores(dir.path()) {
+            incidents_on(&Store::open(&config).unwrap());
+        }
+    }
+
+    fn incidents_on(db: &Store) {
         db.enrol("dev-a", &[1; 32], NOW).unwrap();
         let incident = |kind: &str, urgent: bool, text: &str, at: i64| {
             opened(
@@ -634,17 +629,34 @@ mod tests {
         db.store_batch(std::slice::from_ref(&lost), NOW).unwrap();
         db.store_batch(std::slice::from_ref(&spam), NOW + 5)
             .unwrap();
-        let list = incidents(&db).unwrap();
+        let list = incidents(db).unwrap();
         assert_eq!(list.len(), 2);
         // New and urgent first, although received earlier.
         assert_eq!(list[0].kind, "lost_or_stolen_device");
         assert_eq!(list[0].status, IncidentStatus::New);
         assert!(list[0].on_behalf_of_colleague);
-        assert!(set_incident_status(&db, &lost.id, IncidentStatus::Triaged, NOW).unwrap());
-        assert!(
-            !set_incident_status(&db, "no-such-envelope", IncidentStatus::Closed, NOW).unwrap()
+        assert!(set_incident_status(db, &lost.id, IncidentStatus::Triaged, NOW).unwrap());
+        assert!(!set_incident_status(db, "no-such-envelope", IncidentStatus::Closed, NOW).unwrap());
+        // Only an incident's envelope takes a status.
+        let ack = opened(
+            "dev-a",
+            "advisory_ack",
+            NOW,
+            json!({"advisory_id": "adv-1"}),
         );
-        let list = incidents(&db).unwrap();
+        db.store_batch(std::slice::from_ref(&ack), NOW).unwrap();
+        assert!(!set_incident_status(db, &ack.id, IncidentStatus::Closed, NOW).unwrap());
+        // A second change updates the one status row.
+        assert!(set_incident_status(db, &spam.id, IncidentStatus::Closed, NOW).unwrap());
+        assert!(set_incident_status(db, &spam.id, IncidentStatus::New, NOW + 1).unwrap());
+        let statuses = db.rows("SELECT COUNT(*) FROM incident_status").unwrap();
+        assert_eq!(
+            statuses[0][0],
+            crate::store::Cell::Int(2),
+            "{}",
+            db.backend()
+        );
+        let list = incidents(db).unwrap();
         assert_eq!(list[0].kind, "phishing_received");
         assert_eq!(list[1].status, IncidentStatus::Triaged);
         let csv = incidents_csv(&list);

@@ -10,16 +10,24 @@
 //! SameSite=Strict; Path=/dashboard`) holding an expiry and an HMAC-SHA256 over it; the HMAC
 //! key is derived from the organisation's report key and the admin password, so every
 //! collector process of the trust accepts the same session and changing the password ends
-//! all sessions. CSRF: the only state-changing requests (login, logout) are POSTs refused
-//! unless `Origin` (and `Sec-Fetch-Site`, where sent) say same-origin, on top of
-//! `SameSite=Strict`. Pages carry a strict Content-Security-Policy (no inline script) and
-//! `Cache-Control: no-store`.
+//! all sessions. CSRF: the state-changing requests (login, logout, an incident's status) are
+//! POSTs refused unless `Origin` (and `Sec-Fetch-Site`, where sent) say same-origin, on top of
+//! `SameSite=Strict`; a status change must also carry the session's CSRF token (an HMAC of
+//! the session cookie, in a hidden form field), so even a same-site page without the token
+//! cannot change data (ADR 0143). Pages carry a strict Content-Security-Policy (no inline
+//! script) and `Cache-Control: no-store`.
+//!
+//! Incidents (`crate::assessment`) are listed with their status and a form per incident to
+//! move it to `new`, `triaged` or `closed`, and exported as CSV at
+//! `/dashboard/incidents.csv`. The reporter's free text is shown HTML-escaped, like every
+//! value a device sent.
 
 use std::fmt::Write as _;
 
 use frontline_core::crypto::{b64url, from_b64url, random_bytes, sha256};
 use ring::hmac;
 
+use crate::assessment::{self, IncidentRow, IncidentStatus};
 use crate::keys::OrgReportKey;
 use crate::report::{CollectorReport, DSPT_TARGET};
 use crate::server::{header, same_digest, Reply, Req, State};
@@ -95,9 +103,11 @@ impl Dashboard {
                     return Ok(page(401, &login_page(None), Vec::new()));
                 }
                 let report = CollectorReport::from_source(&state.store, now, self.refresher_days)?;
+                let incidents = assessment::incidents(&state.store)?;
+                let csrf = self.csrf_token(request).unwrap_or_default();
                 Ok(page(
                     200,
-                    &dashboard_page(&report, state.store.backend()),
+                    &dashboard_page(&report, &incidents, &csrf, state.store.backend()),
                     Vec::new(),
                 ))
             }
@@ -106,19 +116,39 @@ impl Dashboard {
                     return Ok(Reply::error(401, "not_signed_in"));
                 }
                 let report = CollectorReport::from_source(&state.store, now, self.refresher_days)?;
-                let mut reply = Reply {
-                    status: 200,
-                    body: report.to_csv().into_bytes(),
-                    content_type: "text/csv; charset=utf-8",
-                    headers: vec![(
-                        "Content-Disposition",
-                        String::from("attachment; filename=\"frontline-report.csv\""),
-                    )],
+                Ok(csv_download(report.to_csv(), "frontline-report.csv"))
+            }
+            ("GET", "/dashboard/incidents.csv") => {
+                if !self.signed_in(request, now) {
+                    return Ok(Reply::error(401, "not_signed_in"));
+                }
+                let incidents = assessment::incidents(&state.store)?;
+                Ok(csv_download(
+                    assessment::incidents_csv(&incidents),
+                    "frontline-incidents.csv",
+                ))
+            }
+            ("POST", "/dashboard/incidents/status") => {
+                if !self.signed_in(request, now) {
+                    return Ok(Reply::error(401, "not_signed_in"));
+                }
+                if !same_origin(request) || !self.csrf_token_matches(request) {
+                    log::warn!("an incident status change without a valid CSRF token was refused");
+                    return Ok(Reply::error(403, "csrf"));
+                }
+                let status = form_value(&request.body, "status")
+                    .as_deref()
+                    .and_then(IncidentStatus::parse);
+                let (Some(envelope_id), Some(status)) =
+                    (form_value(&request.body, "envelope_id"), status)
+                else {
+                    return Ok(Reply::error(400, "malformed"));
                 };
-                reply
-                    .headers
-                    .push(("Cache-Control", String::from("no-store")));
-                Ok(reply)
+                if !assessment::set_incident_status(&state.store, &envelope_id, status, now)? {
+                    return Ok(Reply::error(404, "no_such_incident"));
+                }
+                log::info!("an incident's status was changed on the dashboard");
+                Ok(redirect(Vec::new()))
             }
             ("GET", "/dashboard/report.json") => {
                 if !self.signed_in(request, now) {
@@ -161,9 +191,13 @@ impl Dashboard {
                     ),
                 )]))
             }
-            (_, "/dashboard" | "/dashboard/login" | "/dashboard/logout") => {
-                Ok(Reply::error(405, "method_not_allowed"))
-            }
+            (
+                _,
+                "/dashboard"
+                | "/dashboard/login"
+                | "/dashboard/logout"
+                | "/dashboard/incidents/status",
+            ) => Ok(Reply::error(405, "method_not_allowed")),
             _ => Ok(Reply::error(404, "not_found")),
         }
     }
@@ -178,6 +212,24 @@ impl Dashboard {
         let payload = format!("v1.{}.{}", now + self.session_ms, b64url(&nonce));
         let tag = self.mac(&payload);
         Ok(format!("{payload}.{}", b64url(tag.as_ref())))
+    }
+
+    /// The CSRF token of the request's session: an HMAC of the session cookie under a label
+    /// of its own, so it is worthless without the cookie and differs per session.
+    fn csrf_token(&self, request: &Req) -> Option<String> {
+        let session = cookie(request, SESSION_COOKIE)?;
+        let tag = self.mac(&format!("csrf.{session}"));
+        Some(b64url(tag.as_ref()))
+    }
+
+    /// Whether the form's `csrf` field is this session's token (compared as digests).
+    fn csrf_token_matches(&self, request: &Req) -> bool {
+        let (Some(expected), Some(given)) =
+            (self.csrf_token(request), form_value(&request.body, "csrf"))
+        else {
+            return false;
+        };
+        same_digest(&sha256(expected.as_bytes()), &sha256(given.as_bytes()))
     }
 
     fn signed_in(&self, request: &Req, now: i64) -> bool {
@@ -227,6 +279,21 @@ fn page(status: u16, html: &str, mut headers: Vec<(&'static str, String)>) -> Re
         body: html.as_bytes().to_vec(),
         content_type: "text/html; charset=utf-8",
         headers,
+    }
+}
+
+fn csv_download(csv: String, filename: &str) -> Reply {
+    Reply {
+        status: 200,
+        body: csv.into_bytes(),
+        content_type: "text/csv; charset=utf-8",
+        headers: vec![
+            (
+                "Content-Disposition",
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            ("Cache-Control", String::from("no-store")),
+        ],
     }
 }
 
@@ -477,7 +544,85 @@ fn figure(text: impl ToString, name: String) -> (String, Option<String>) {
     (text.to_string(), Some(name))
 }
 
-fn dashboard_page(r: &CollectorReport, backend: &str) -> String {
+/// The incidents section: counts, a table with the reporter's words escaped, a status form
+/// per incident carrying the session's CSRF token, and the CSV link.
+fn incidents_section(incidents: &[IncidentRow], csrf: &str) -> String {
+    let count = |status: IncidentStatus| incidents.iter().filter(|i| i.status == status).count();
+    let urgent_new = incidents
+        .iter()
+        .filter(|i| i.urgent && i.status == IncidentStatus::New)
+        .count();
+    let mut html = format!(
+        "<section id=\"incidents-section\"><h2>Incidents</h2>\
+         <p class=\"note\">New ones first, urgent before the rest. Reporters appear as their \
+         staff pseudonyms. <a id=\"export-incidents\" href=\"/dashboard/incidents.csv\" download>Export incidents CSV</a></p>\
+         <div class=\"totals\">\
+         <div><span class=\"big\" data-figure=\"incidents:new\">{}</span> new \
+         (<span data-figure=\"incidents:urgent-new\">{urgent_new}</span> urgent)</div>\
+         <div><span class=\"big\" data-figure=\"incidents:triaged\">{}</span> triaged</div>\
+         <div><span class=\"big\" data-figure=\"incidents:closed\">{}</span> closed</div></div>",
+        count(IncidentStatus::New),
+        count(IncidentStatus::Triaged),
+        count(IncidentStatus::Closed),
+    );
+    html.push_str(
+        "<table id=\"incidents\"><thead><tr><th scope=\"col\">Status</th><th scope=\"col\">Kind</th>\
+         <th scope=\"col\">Urgent</th><th scope=\"col\">Happened</th><th scope=\"col\">Received</th>\
+         <th scope=\"col\">Device</th><th scope=\"col\">Staff pseudonym</th>\
+         <th scope=\"col\">For a colleague</th><th scope=\"col\">What happened</th>\
+         <th scope=\"col\">Change status</th></tr></thead><tbody>",
+    );
+    if incidents.is_empty() {
+        html.push_str("<tr><td colspan=\"10\" class=\"none\">No incidents reported.</td></tr>");
+    }
+    for i in incidents {
+        let key = esc(&i.incident_id);
+        let mut options = String::new();
+        for s in [
+            IncidentStatus::New,
+            IncidentStatus::Triaged,
+            IncidentStatus::Closed,
+        ] {
+            let _ = write!(
+                options,
+                "<option value=\"{0}\"{1}>{0}</option>",
+                s.as_str(),
+                if s == i.status { " selected" } else { "" }
+            );
+        }
+        let _ = write!(
+            html,
+            "<tr data-incident=\"{key}\"><td data-figure=\"incident:{key}:status\">{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td class=\"description\" data-figure=\"incident:{key}:description\">{}</td>\
+             <td><form method=\"post\" action=\"/dashboard/incidents/status\" class=\"status-form\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <input type=\"hidden\" name=\"envelope_id\" value=\"{}\">\
+             <select name=\"status\" aria-label=\"New status\">{options}</select>\
+             <button type=\"submit\">Save</button></form></td></tr>",
+            i.status.as_str(),
+            esc(&i.kind),
+            if i.urgent { "urgent" } else { "" },
+            esc(&i.occurred_at),
+            esc(&i.received_at),
+            esc(&i.device_id),
+            esc(&i.staff_pseudonym),
+            if i.on_behalf_of_colleague { "yes" } else { "no" },
+            esc(&i.description),
+            esc(csrf),
+            esc(&i.envelope_id),
+        );
+    }
+    html.push_str("</tbody></table></section>");
+    html
+}
+
+fn dashboard_page(
+    r: &CollectorReport,
+    incidents: &[IncidentRow],
+    csrf: &str,
+    backend: &str,
+) -> String {
     let mut body = String::new();
     let compliant = r
         .compliance_by_device
@@ -500,6 +645,7 @@ fn dashboard_page(r: &CollectorReport, backend: &str) -> String {
         r.totals.reports,
         r.overdue_refreshers.len()
     );
+    body.push_str(&incidents_section(incidents, csrf));
 
     body.push_str("<section><h2>Compliance by check</h2><p class=\"note\">Each device's latest posture report.</p>");
     let rows: Vec<_> = r

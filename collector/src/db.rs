@@ -17,7 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::envelope::OpenedReport;
 use crate::schema;
-use crate::store::Cell;
+use crate::store::{Cell, Param};
 use crate::CollectorError;
 
 /// Result of an enrolment request.
@@ -78,7 +78,7 @@ impl Db {
     /// Applies the migrations this database lacks, each in its own transaction.
     fn migrate(&mut self) -> Result<(), CollectorError> {
         self.conn.execute_batch(schema::MIGRATIONS_TABLE)?;
-        for m in schema::SQLITE {
+        for m in schema::MIGRATIONS {
             let tx = self
                 .conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -90,7 +90,7 @@ impl Db {
                 )
                 .optional()?;
             if applied.is_none() {
-                tx.execute_batch(m.sql)?;
+                tx.execute_batch(&m.sql(schema::Dialect::Sqlite))?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
                     params![m.version, m.name, crate::store::now_ms()],
@@ -132,6 +132,21 @@ impl Db {
             out.push(cells);
         }
         Ok(out)
+    }
+
+    /// Runs one statement with `params` bound in order; the rows it changed.
+    pub fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, CollectorError> {
+        let values: Vec<rusqlite::types::Value> = params
+            .iter()
+            .map(|p| match p {
+                Param::Text(t) => rusqlite::types::Value::Text((*t).to_owned()),
+                Param::Int(v) => rusqlite::types::Value::Integer(*v),
+            })
+            .collect();
+        let n = self
+            .conn
+            .execute(sql, rusqlite::params_from_iter(values.iter()))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// The connection, for reporting queries.
@@ -487,7 +502,8 @@ mod tests {
         let path = dir.path().join("old.db");
         // The schema the collector created before versioned migrations, with a row in it.
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(schema::SQLITE[0].sql).unwrap();
+        conn.execute_batch(&schema::MIGRATIONS[0].sql(schema::Dialect::Sqlite))
+            .unwrap();
         conn.execute(
             "INSERT INTO report (envelope_id, device_id, kind, created_at, received_at, report_json)
              VALUES ('e1', 'd', 'advisory_ack', 'x', 1, '{\"body\":{\"advisory_id\":\"adv-7\"}}')",
@@ -500,6 +516,46 @@ mod tests {
         assert_eq!(db.report_count().unwrap(), 1, "nothing stored is lost");
         let rows = db.rows("SELECT advisory_id FROM report").unwrap();
         assert_eq!(rows[0][0], Cell::Text(String::from("adv-7")), "backfilled");
+    }
+
+    /// The tables, indexes and their SQL of a SQLite database, whitespace folded.
+    fn schema_of(conn: &Connection) -> Vec<(String, String)> {
+        let mut st = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        let rows = st
+            .query_map([], |r| {
+                let sql: String = r.get(1)?;
+                Ok((
+                    r.get(0)?,
+                    sql.split_whitespace().collect::<Vec<_>>().join(" "),
+                ))
+            })
+            .unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn a_version_3_database_of_the_two_list_schema_opens_unchanged() {
+        // Made by the collector when SQLite and PostgreSQL had a migration list each (version
+        // 3, with a report and an incident status in it): frozen, never regenerated.
+        let frozen = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/collector-v3.db"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        std::fs::copy(frozen, &path).unwrap();
+        let before = schema_of(&Connection::open(&path).unwrap());
+        let db = Db::open(&path).unwrap();
+        assert_eq!(db.schema_version().unwrap(), 3);
+        let applied = db.rows("SELECT COUNT(*) FROM schema_migrations").unwrap();
+        assert_eq!(applied[0][0], Cell::Int(3), "nothing applied twice");
+        assert_eq!(db.report_count().unwrap(), 2);
+        assert_eq!(schema_of(db.conn()), before, "the schema is left as it was");
+        // And a fresh database gets exactly that schema.
+        let fresh = Db::open(&dir.path().join("fresh.db")).unwrap();
+        assert_eq!(schema_of(fresh.conn()), before);
     }
 
     #[test]

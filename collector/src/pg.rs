@@ -7,6 +7,10 @@
 //!   RETURNING`: whichever collector commits first stores the report, every other insert of
 //!   that id (in another process, another batch or the same batch) answers `duplicate`.
 //!   Rows are inserted in envelope-id order so two batches sharing ids cannot deadlock.
+//! * **A batch is one statement** (`STORE_BATCH`: the reports and their posture checks in
+//!   one `WITH ... INSERT`), so one round trip and one commit per request, atomic without an
+//!   explicit transaction; statements are prepared once per pooled connection
+//!   (docs/performance.md, ADR 0145).
 //! * **Enrolment** is `INSERT ... ON CONFLICT DO NOTHING` and then a read of the stored key.
 //! * **Migrations** run under a transaction-scoped advisory lock, so collectors starting
 //!   together apply each migration once.
@@ -20,13 +24,13 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use postgres::error::SqlState;
-use postgres::types::Type;
-use postgres::{Client, NoTls};
+use postgres::types::{ToSql, Type};
+use postgres::{Client, NoTls, Statement};
 
 use crate::db::{Enrolment, Indexed, Stored};
 use crate::envelope::OpenedReport;
 use crate::schema;
-use crate::store::Cell;
+use crate::store::{Cell, Param};
 use crate::CollectorError;
 
 /// Advisory lock key taken while migrating ("FLMIGRAT" in ASCII, as a number).
@@ -47,8 +51,15 @@ impl From<postgres::Error> for CollectorError {
     }
 }
 
+/// A connection and the statements prepared on it (parsed and planned once per connection,
+/// not once per request).
+struct Conn {
+    client: Client,
+    prepared: HashMap<&'static str, Statement>,
+}
+
 struct Pool {
-    idle: Vec<Client>,
+    idle: Vec<Conn>,
     open: usize,
 }
 
@@ -71,29 +82,47 @@ impl std::fmt::Debug for PgStore {
 
 /// A connection borrowed from the pool; it goes back when dropped.
 struct Pooled<'a> {
-    client: Option<Client>,
+    conn: Option<Conn>,
     store: &'a PgStore,
+}
+
+impl Pooled<'_> {
+    fn conn(&mut self) -> &mut Conn {
+        // Always `Some` until drop.
+        self.conn.as_mut().unwrap_or_else(|| unreachable!())
+    }
+
+    /// `sql` prepared on this connection, from its cache after the first time.
+    fn prepared(&mut self, sql: &'static str) -> Result<Statement, postgres::Error> {
+        let conn = self.conn();
+        if let Some(statement) = conn.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = conn.client.prepare(sql)?;
+        conn.prepared.insert(sql, statement.clone());
+        Ok(statement)
+    }
 }
 
 impl std::ops::Deref for Pooled<'_> {
     type Target = Client;
     fn deref(&self) -> &Client {
         // Always `Some` until drop.
-        self.client.as_ref().unwrap_or_else(|| unreachable!())
+        &self.conn.as_ref().unwrap_or_else(|| unreachable!()).client
     }
 }
 
 impl std::ops::DerefMut for Pooled<'_> {
     fn deref_mut(&mut self) -> &mut Client {
-        self.client.as_mut().unwrap_or_else(|| unreachable!())
+        &mut self.conn().client
     }
 }
 
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Ok(mut pool) = self.store.pool.lock() {
-            match self.client.take() {
-                Some(c) if !c.is_closed() => pool.idle.push(c),
+            match self.conn.take() {
+                Some(c) if !c.client.is_closed() => pool.idle.push(c),
                 _ => pool.open = pool.open.saturating_sub(1),
             }
         }
@@ -127,13 +156,13 @@ impl PgStore {
     fn get(&self) -> Result<Pooled<'_>, CollectorError> {
         let mut pool = self.lock()?;
         loop {
-            if let Some(client) = pool.idle.pop() {
-                if client.is_closed() {
+            if let Some(conn) = pool.idle.pop() {
+                if conn.client.is_closed() {
                     pool.open = pool.open.saturating_sub(1);
                     continue;
                 }
                 return Ok(Pooled {
-                    client: Some(client),
+                    conn: Some(conn),
                     store: self,
                 });
             }
@@ -142,14 +171,19 @@ impl PgStore {
                 drop(pool);
                 return match Client::connect(&self.url, NoTls) {
                     Ok(client) => Ok(Pooled {
-                        client: Some(client),
+                        conn: Some(Conn {
+                            client,
+                            prepared: HashMap::new(),
+                        }),
                         store: self,
                     }),
-                    Err(e) => {
+                    Err(_) => {
                         self.lock()?.open -= 1;
                         self.returned.notify_one();
-                        log::error!("cannot connect to PostgreSQL");
-                        Err(e.into())
+                        // Said once, by whoever handles the error (the URL is never quoted).
+                        Err(CollectorError::Storage(String::from(
+                            "cannot connect to PostgreSQL",
+                        )))
                     }
                 };
             }
@@ -169,13 +203,13 @@ impl PgStore {
         let mut tx = client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
         tx.batch_execute(schema::MIGRATIONS_TABLE)?;
-        for m in schema::POSTGRES {
+        for m in schema::MIGRATIONS {
             let applied = tx.query_opt(
                 "SELECT version FROM schema_migrations WHERE version = $1",
                 &[&m.version],
             )?;
             if applied.is_none() {
-                tx.batch_execute(m.sql)?;
+                tx.batch_execute(&m.sql(schema::Dialect::Postgres))?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                     &[&m.version, &m.name, &crate::store::now_ms()],
@@ -225,10 +259,9 @@ impl PgStore {
 
     /// The enrolled public key of `device_id`.
     pub fn device_key(&self, device_id: &str) -> Result<Option<Vec<u8>>, CollectorError> {
-        let row = self.get()?.query_opt(
-            "SELECT public_key FROM device WHERE device_id = $1",
-            &[&device_id],
-        )?;
+        let mut conn = self.get()?;
+        let statement = conn.prepared(DEVICE_KEY)?;
+        let row = conn.query_opt(&statement, &[&device_id])?;
         Ok(match row {
             Some(r) => Some(r.try_get(0)?),
             None => None,
@@ -243,8 +276,8 @@ impl PgStore {
     ) -> Result<Vec<Stored>, CollectorError> {
         let mut last = None;
         for _ in 0..ATTEMPTS {
-            let mut client = self.get()?;
-            match store_batch_once(&mut client, reports, received_at) {
+            let mut conn = self.get()?;
+            match store_batch_once(&mut conn, reports, received_at) {
                 Ok(out) => return Ok(out),
                 Err(e)
                     if e.code() == Some(&SqlState::T_R_DEADLOCK_DETECTED)
@@ -265,6 +298,21 @@ impl PgStore {
     pub fn report_count(&self) -> Result<u64, CollectorError> {
         let row = self.get()?.query_one("SELECT COUNT(*) FROM report", &[])?;
         Ok(u64::try_from(row.try_get::<_, i64>(0)?).unwrap_or(0))
+    }
+
+    /// Runs one statement with `params` bound in order; the rows it changed.
+    pub fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, CollectorError> {
+        let values: Vec<Box<dyn ToSql + Sync>> = params
+            .iter()
+            .map(|p| -> Box<dyn ToSql + Sync> {
+                match p {
+                    Param::Text(t) => Box::new((*t).to_owned()),
+                    Param::Int(v) => Box::new(*v),
+                }
+            })
+            .collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
+        Ok(self.get()?.execute(sql, &refs)?)
     }
 
     /// Runs a reporting query (no parameters) and returns its rows.
@@ -299,15 +347,46 @@ impl PgStore {
     }
 }
 
+/// The enrolled key of a device.
+const DEVICE_KEY: &str = "SELECT public_key FROM device WHERE device_id = $1";
+
+/// A whole batch in one statement, so in one implicit transaction and one round trip: the
+/// reports (`ON CONFLICT DO NOTHING`: an id already stored, by any collector, is skipped) and
+/// the posture checks of those actually inserted; it returns the ids inserted.
+const STORE_BATCH: &str = "
+WITH inserted AS (
+    INSERT INTO report (envelope_id, device_id, kind, created_at, created_at_ms, received_at,
+        report_json, verdict, verb, module_id, pseudonym, team, advisory_id)
+    SELECT t.id, t.device, t.kind, t.created, t.created_ms, $7, t.json, t.verdict, t.verb,
+        t.module, t.pseudonym, t.team, t.advisory
+    FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+        $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+        AS t(id, device, kind, created, created_ms, json, verdict, verb, module, pseudonym,
+             team, advisory)
+    ON CONFLICT (envelope_id) DO NOTHING
+    RETURNING envelope_id
+), checks AS (
+    INSERT INTO posture_check (envelope_id, check_id, status)
+    SELECT c.id, c.check_id, c.status
+    FROM UNNEST($14::text[], $15::text[], $16::text[]) AS c(id, check_id, status)
+    JOIN inserted i ON i.envelope_id = c.id
+    ON CONFLICT DO NOTHING
+)
+SELECT envelope_id FROM inserted";
+
 fn store_batch_once(
-    client: &mut Client,
+    conn: &mut Pooled<'_>,
     reports: &[OpenedReport],
     received_at: i64,
 ) -> Result<Vec<Stored>, postgres::Error> {
-    // Lock rows in id order: two batches sharing ids then cannot deadlock.
-    let mut order: Vec<usize> = (0..reports.len()).collect();
+    // Each id once (its first occurrence; a later one in the same batch is a duplicate), in
+    // id order: two batches sharing ids then lock rows in the same order and cannot deadlock.
+    let mut seen = std::collections::HashSet::with_capacity(reports.len());
+    let mut order: Vec<usize> = (0..reports.len())
+        .filter(|&i| seen.insert(reports[i].id.as_str()))
+        .collect();
     order.sort_by(|&a, &b| reports[a].id.cmp(&reports[b].id));
-    let indexed: Vec<Indexed> = reports.iter().map(Indexed::of).collect();
+    let indexed: Vec<Indexed> = order.iter().map(|&i| Indexed::of(&reports[i])).collect();
     let col = |f: &dyn Fn(usize) -> Option<String>| -> Vec<Option<String>> {
         order.iter().map(|&i| f(i)).collect()
     };
@@ -320,25 +399,27 @@ fn store_batch_once(
         .map(|&i| frontline_core::clock::parse_rfc3339(&reports[i].created_at))
         .collect();
     let json = col(&|i| Some(reports[i].report_json.clone()));
-    let verdict = col(&|i| indexed[i].verdict.clone());
-    let verb = col(&|i| indexed[i].verb.clone());
-    let module = col(&|i| indexed[i].module_id.clone());
-    let pseudonym = col(&|i| indexed[i].pseudonym.clone());
-    let team = col(&|i| indexed[i].team.clone());
-    let advisory = col(&|i| indexed[i].advisory_id.clone());
+    let field = |f: &dyn Fn(&Indexed) -> Option<String>| -> Vec<Option<String>> {
+        indexed.iter().map(f).collect()
+    };
+    let verdict = field(&|x| x.verdict.clone());
+    let verb = field(&|x| x.verb.clone());
+    let module = field(&|x| x.module_id.clone());
+    let pseudonym = field(&|x| x.pseudonym.clone());
+    let team = field(&|x| x.team.clone());
+    let advisory = field(&|x| x.advisory_id.clone());
+    let (mut check_ids, mut check_names, mut check_status) = (Vec::new(), Vec::new(), Vec::new());
+    for (&i, idx) in order.iter().zip(&indexed) {
+        for (check, status) in &idx.checks {
+            check_ids.push(reports[i].id.clone());
+            check_names.push(check.clone());
+            check_status.push(status.clone());
+        }
+    }
 
-    let mut tx = client.transaction()?;
-    let inserted = tx.query(
-        "INSERT INTO report (envelope_id, device_id, kind, created_at, created_at_ms,
-             received_at, report_json, verdict, verb, module_id, pseudonym, team, advisory_id)
-         SELECT t.id, t.device, t.kind, t.created, t.created_ms, $7, t.json, t.verdict, t.verb,
-             t.module, t.pseudonym, t.team, t.advisory
-         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
-             $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-             AS t(id, device, kind, created, created_ms, json, verdict, verb, module, pseudonym,
-                  team, advisory)
-         ON CONFLICT (envelope_id) DO NOTHING
-         RETURNING envelope_id",
+    let statement = conn.prepared(STORE_BATCH)?;
+    let inserted = conn.query(
+        &statement,
         &[
             &ids,
             &devices,
@@ -353,6 +434,9 @@ fn store_batch_once(
             &pseudonym,
             &team,
             &advisory,
+            &check_ids,
+            &check_names,
+            &check_status,
         ],
     )?;
     let mut fresh: HashMap<String, bool> = HashMap::with_capacity(inserted.len());
@@ -360,30 +444,14 @@ fn store_batch_once(
         fresh.insert(row.try_get(0)?, true);
     }
     // The first occurrence of a freshly inserted id is accepted; any other is a duplicate.
-    let mut out = Vec::with_capacity(reports.len());
-    let (mut check_ids, mut check_names, mut check_status) = (Vec::new(), Vec::new(), Vec::new());
-    for (r, idx) in reports.iter().zip(&indexed) {
-        match fresh.get_mut(&r.id) {
+    Ok(reports
+        .iter()
+        .map(|r| match fresh.get_mut(&r.id) {
             Some(first) if *first => {
                 *first = false;
-                out.push(Stored::Accepted);
-                for (check, status) in &idx.checks {
-                    check_ids.push(r.id.clone());
-                    check_names.push(check.clone());
-                    check_status.push(status.clone());
-                }
+                Stored::Accepted
             }
-            _ => out.push(Stored::Duplicate),
-        }
-    }
-    if !check_ids.is_empty() {
-        tx.execute(
-            "INSERT INTO posture_check (envelope_id, check_id, status)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[])
-             ON CONFLICT DO NOTHING",
-            &[&check_ids, &check_names, &check_status],
-        )?;
-    }
-    tx.commit()?;
-    Ok(out)
+            _ => Stored::Duplicate,
+        })
+        .collect())
 }

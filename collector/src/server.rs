@@ -175,6 +175,33 @@ pub(crate) struct State {
     clock: SystemClock,
     in_flight: Arc<Semaphore>,
     pub(crate) dashboard: Option<dashboard::Dashboard>,
+    /// Enrolled devices' keys already read from the store. A device's key never changes once
+    /// enrolled (another key is refused, `409`) and nothing removes a device, so a key read
+    /// once stays right in every collector process; this saves a store round trip per batch.
+    known_keys: std::sync::RwLock<std::collections::HashMap<String, Vec<u8>>>,
+}
+
+/// Most device keys [`State::device_key`] keeps (a trust has up to ~20,000 devices); when
+/// full it starts again empty.
+const MAX_KNOWN_KEYS: usize = 100_000;
+
+impl State {
+    /// The enrolled key of `device_id`, from memory after the first time.
+    fn device_key(&self, device_id: &str) -> Result<Option<Vec<u8>>, CollectorError> {
+        if let Ok(known) = self.known_keys.read() {
+            if let Some(key) = known.get(device_id) {
+                return Ok(Some(key.clone()));
+            }
+        }
+        let key = self.store.device_key(device_id)?;
+        if let (Some(key), Ok(mut known)) = (&key, self.known_keys.write()) {
+            if known.len() >= MAX_KNOWN_KEYS {
+                known.clear();
+            }
+            known.insert(device_id.to_owned(), key.clone());
+        }
+        Ok(key)
+    }
 }
 
 impl Collector {
@@ -211,6 +238,7 @@ impl Collector {
             clock: SystemClock,
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
             dashboard,
+            known_keys: std::sync::RwLock::new(std::collections::HashMap::new()),
         });
         let (stop, stopped) = watch::channel(false);
         let thread = std::thread::Builder::new()
@@ -659,7 +687,7 @@ fn envelopes(request: &Req, state: &State) -> Result<Reply, CollectorError> {
         return Ok(Reply::error(400, "missing_device_header"));
     };
     let device_key = if valid_device_id(&device_id) {
-        state.store.device_key(&device_id)?
+        state.device_key(&device_id)?
     } else {
         None
     };
@@ -716,7 +744,9 @@ fn envelopes(request: &Req, state: &State) -> Result<Reply, CollectorError> {
     Ok(Reply::json(200, json!({ "results": answers })))
 }
 
-const BUNDLE_KINDS: [&str; 3] = ["content", "policy", "advisories"];
+/// Every bundle kind a device pulls (`BundleKind` in the core), the assessment and the
+/// organisation's benchmark (ADR 0142) included.
+const BUNDLE_KINDS: [&str; 5] = ["content", "policy", "advisories", "assessment", "benchmark"];
 
 fn bundle(request: &Req, state: &State, kind: &str) -> Result<Reply, CollectorError> {
     if !BUNDLE_KINDS.contains(&kind) {
@@ -829,6 +859,11 @@ mod tests {
 
     /// One fixture per store under test (SQLite, and PostgreSQL when configured).
     fn fixtures() -> Vec<Fixture> {
+        fixtures_with(|_| {})
+    }
+
+    /// The same, each collector configured by `edit`.
+    fn fixtures_with(edit: impl Fn(&mut CollectorConfig)) -> Vec<Fixture> {
         let probe = tempfile::tempdir().unwrap();
         let kinds = test_stores(probe.path());
         kinds
@@ -839,7 +874,7 @@ mod tests {
                     StoreConfig::Sqlite(_) => StoreConfig::sqlite(&dir.path().join("c.db")),
                     pg => pg,
                 };
-                start_with(dir, store, |_| {})
+                start_with(dir, store, &edit)
             })
             .collect()
     }
@@ -1026,6 +1061,10 @@ mod tests {
             b"",
         );
         assert_eq!(s, 200);
+        // The benchmark `frontline collector benchmark` signs is served the same way.
+        std::fs::write(f._dir.path().join("benchmark.bundle"), b"signed benchmark").unwrap();
+        let (s, _, body) = c.send(addr, "GET", "/v1/bundles/benchmark", &[], b"");
+        assert_eq!((s, body.as_slice()), (200, &b"signed benchmark"[..]));
     }
 
     #[test]
@@ -1237,52 +1276,249 @@ mod tests {
         assert_eq!(agent().send(addr, "GET", "/v1/health", &[], b"").0, 200);
     }
 
+    /// Holds the store's write lock from outside the collector until dropped: a SQLite
+    /// `BEGIN IMMEDIATE` on its own connection, or PostgreSQL's `LOCK TABLE report`.
+    enum WriteLock {
+        Sqlite(rusqlite::Connection),
+        Postgres(postgres::Client),
+    }
+
+    impl WriteLock {
+        fn take(store: &StoreConfig) -> Self {
+            match store {
+                StoreConfig::Sqlite(path) => {
+                    let conn = rusqlite::Connection::open(path).unwrap();
+                    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+                    Self::Sqlite(conn)
+                }
+                StoreConfig::Postgres { url, .. } => {
+                    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                    client
+                        .batch_execute("BEGIN; LOCK TABLE report IN EXCLUSIVE MODE")
+                        .unwrap();
+                    Self::Postgres(client)
+                }
+            }
+        }
+
+        fn release(self) {
+            match self {
+                Self::Sqlite(conn) => conn.execute_batch("ROLLBACK").unwrap(),
+                Self::Postgres(mut client) => client.batch_execute("ROLLBACK").unwrap(),
+            }
+        }
+    }
+
     #[test]
     fn overload_is_answered_503_with_retry_after_not_queued() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = StoreConfig::sqlite(&dir.path().join("c.db"));
-        let f = start_with(dir, store, |c| {
+        let fixtures = fixtures_with(|c| {
             c.limits.max_in_flight = 1;
-            c.limits.queue_wait = Duration::from_millis(5);
-            c.limits.max_envelopes = 500;
+            c.limits.queue_wait = Duration::from_millis(20);
+            c.limits.retry_after_secs = 9;
         });
-        enrol_sealer(&f);
-        let batches: Vec<Vec<serde_json::Value>> = (0..12)
+        for f in &fixtures {
+            overload_on(f);
+        }
+    }
+
+    /// One work slot, held by a batch that waits on the store's write lock: every other
+    /// batch is answered 503 with Retry-After at once instead of queueing behind it, health
+    /// checks are still answered, and once the lock goes the held batch and the next one are
+    /// stored.
+    fn overload_on(f: &Fixture) {
+        enrol_sealer(f);
+        let addr = f.running.addr();
+        let lock = WriteLock::take(&f.store);
+        let flood = 8;
+        let batches: Vec<String> = (0..=flood)
             .map(|b| {
-                (0..60)
+                let envs: Vec<_> = (0..3)
                     .map(|i| f.sealer.seal("advisory_ack", &json!({"b": b, "i": i})))
-                    .collect()
+                    .collect();
+                json!({ "envelopes": envs }).to_string()
             })
             .collect();
-        let answers: Vec<_> = std::thread::scope(|scope| {
-            let handles: Vec<_> = batches
-                .iter()
-                .map(|batch| {
-                    let addr = f.running.addr();
-                    scope.spawn(move || {
-                        let body = json!({ "envelopes": batch }).to_string();
-                        agent().send(
-                            addr,
-                            "POST",
-                            "/v1/envelopes",
-                            &[("X-Frontline-Device", "dev-1")],
-                            body.as_bytes(),
-                        )
-                    })
+        let send = |body: &str| {
+            agent().send(
+                addr,
+                "POST",
+                "/v1/envelopes",
+                &[("X-Frontline-Device", "dev-1")],
+                body.as_bytes(),
+            )
+        };
+        std::thread::scope(|scope| {
+            let (answers_tx, answers_rx) = std::sync::mpsc::channel();
+            for body in &batches {
+                let answers = answers_tx.clone();
+                let send = &send;
+                scope.spawn(move || answers.send(send(body)).unwrap());
+            }
+            // One batch takes the slot and waits on the lock; all the others are refused,
+            // which is known once they have all answered (none can be stored meanwhile).
+            // A guard against a hang, not a timing check: a collector that queued the flood
+            // behind the held slot would never answer while the lock is held.
+            let busy: Vec<_> = (0..flood)
+                .map(|_| {
+                    answers_rx
+                        .recv_timeout(Duration::from_secs(60))
+                        .expect("a batch beyond the bound is answered, not queued")
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
+            assert_eq!(
+                agent().send(addr, "GET", "/v1/health", &[], b"").0,
+                200,
+                "health is answered while the slot is held"
+            );
+            lock.release();
+            let held = answers_rx.recv().unwrap();
+            for (status, headers, body) in &busy {
+                assert_eq!(*status, 503, "{}", String::from_utf8_lossy(body));
+                assert!(
+                    headers.iter().any(|(k, v)| k == "retry-after" && v == "9"),
+                    "{headers:?}"
+                );
+            }
+            assert_eq!(
+                held.0, 200,
+                "the batch in the slot is stored once the lock goes"
+            );
         });
-        let busy: Vec<_> = answers.iter().filter(|a| a.0 == 503).collect();
-        let ok = answers.iter().filter(|a| a.0 == 200).count();
-        assert_eq!(busy.len() + ok, answers.len(), "every answer is 200 or 503");
-        assert!(!busy.is_empty(), "a burst beyond one slot gets 503s");
-        assert!(ok >= 1, "and the slot keeps working");
-        for (_, headers, _) in &busy {
-            assert!(headers.iter().any(|(k, v)| k == "retry-after" && v == "5"));
+        let store = Store::open(&f.store).unwrap();
+        assert_eq!(store.report_count().unwrap(), 3, "a 503 stored nothing");
+        // In bound again: the next batch is served.
+        let (status, reply) = post_batch(f, "dev-1", &[f.sealer.seal("advisory_ack", &json!({}))]);
+        assert_eq!(
+            (status, reply["results"][0]["status"].as_str()),
+            (200, Some("accepted"))
+        );
+        assert_eq!(store.report_count().unwrap(), 4);
+    }
+
+    #[test]
+    fn an_incident_status_changes_only_with_the_session_and_its_csrf_token() {
+        let fixtures = fixtures_with(|c| {
+            c.dashboard = Some(DashboardConfig::new("a-long-admin-password"));
+        });
+        for f in &fixtures {
+            incident_status_on(f);
         }
-        let stored = Store::open(&f.store).unwrap().report_count().unwrap();
-        assert_eq!(stored, ok as u64 * 60, "a 503 stored nothing");
+    }
+
+    fn incident_status_on(f: &Fixture) {
+        enrol_sealer(f);
+        let addr = f.running.addr();
+        let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)> & \"=cmd\"";
+        let incident = f.sealer.seal(
+            "incident",
+            &json!({"incident_id": "inc-1", "kind": "lost_or_stolen_device", "urgent": true,
+                    "occurred_at": "2026-12-03T08:00:00Z", "reported_at": "2026-12-03T08:05:00Z",
+                    "on_behalf_of_colleague": false, "description": hostile,
+                    "staff_pseudonym": "staff-7f3a"}),
+        );
+        let envelope_id = incident["id"].as_str().unwrap().to_owned();
+        assert_eq!(post_batch(f, "dev-1", &[incident]).0, 200);
+        // The test client sends `Host: x`.
+        let origin = String::from("http://x");
+        let (status, headers, _) = agent().send(
+            addr,
+            "POST",
+            "/dashboard/login",
+            &[("Origin", &origin)],
+            b"password=a-long-admin-password",
+        );
+        assert_eq!(status, 303);
+        let cookie = headers
+            .iter()
+            .find(|(k, _)| k == "set-cookie")
+            .and_then(|(_, v)| v.split(';').next())
+            .unwrap()
+            .to_owned();
+        let (status, _, page) =
+            agent().send(addr, "GET", "/dashboard", &[("Cookie", &cookie)], b"");
+        assert_eq!(status, 200);
+        let page = String::from_utf8(page).unwrap();
+        assert!(!page.contains("<script>alert") && !page.contains("<img src=x"));
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &quot;=cmd&quot;"));
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        assert!(!csrf.is_empty());
+        let change = |form: &str, extra: &[(&str, &str)]| {
+            let mut headers = vec![("Cookie", cookie.as_str())];
+            headers.extend_from_slice(extra);
+            agent()
+                .send(
+                    addr,
+                    "POST",
+                    "/dashboard/incidents/status",
+                    &headers,
+                    form.as_bytes(),
+                )
+                .0
+        };
+        let form = |token: &str, status: &str| {
+            format!("csrf={token}&envelope_id={envelope_id}&status={status}")
+        };
+        let status_now = || {
+            let (_, _, csv) = agent().send(
+                addr,
+                "GET",
+                "/dashboard/incidents.csv",
+                &[("Cookie", &cookie)],
+                b"",
+            );
+            let csv = String::from_utf8(csv).unwrap();
+            assert!(csv.starts_with("envelope_id,incident_id,"), "{csv}");
+            csv.lines()
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .nth(8)
+                .unwrap()
+                .to_owned()
+        };
+        // Refused: no token, another session's token, a foreign origin, no session.
+        assert_eq!(
+            change(&format!("envelope_id={envelope_id}&status=closed"), &[]),
+            403
+        );
+        assert_eq!(change(&form("AAAA", "closed"), &[]), 403);
+        assert_eq!(
+            change(
+                &form(&csrf, "closed"),
+                &[("Origin", "https://evil.example")]
+            ),
+            403
+        );
+        let (s, _, _) = agent().send(
+            addr,
+            "POST",
+            "/dashboard/incidents/status",
+            &[],
+            form(&csrf, "closed").as_bytes(),
+        );
+        assert_eq!(s, 401);
+        assert_eq!(status_now(), "new", "nothing changed");
+        // Refused input: an unknown status or envelope.
+        assert_eq!(change(&form(&csrf, "open"), &[]), 400);
+        assert_eq!(
+            change(
+                &format!("csrf={csrf}&envelope_id=no-such-envelope&status=closed"),
+                &[("Origin", &origin)]
+            ),
+            404
+        );
+        // Accepted with the session, its token and the same origin.
+        assert_eq!(change(&form(&csrf, "triaged"), &[("Origin", &origin)]), 303);
+        assert_eq!(status_now(), "triaged");
+        assert_eq!(change(&form(&csrf, "closed"), &[]), 303);
+        assert_eq!(status_now(), "closed");
+        let (s, _, _) = agent().send(addr, "GET", "/dashboard/incidents.csv", &[], b"");
+        assert_eq!(s, 401, "the export needs the session too");
     }
 
     #[test]

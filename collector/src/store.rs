@@ -100,6 +100,15 @@ impl Cell {
     }
 }
 
+/// A parameter of [`Store::execute`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param<'a> {
+    /// Text.
+    Text(&'a str),
+    /// An integer.
+    Int(i64),
+}
+
 /// Something reporting queries can run against.
 pub trait ReportSource {
     /// Runs `sql` (no parameters; the same text on both stores) and returns its rows.
@@ -194,6 +203,16 @@ impl Store {
         match self {
             Self::Sqlite(db) => Self::sqlite(db)?.report_count(),
             Self::Postgres(pg) => pg.report_count(),
+        }
+    }
+
+    /// Runs one statement the IT team's actions need (the same text on both stores, with
+    /// `$1`, `$2`, ... numbered in the order they first appear) and returns the rows it
+    /// changed.
+    pub fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, CollectorError> {
+        match self {
+            Self::Sqlite(db) => Self::sqlite(db)?.execute(sql, params),
+            Self::Postgres(pg) => pg.execute(sql, params),
         }
     }
 

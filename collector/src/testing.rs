@@ -118,6 +118,26 @@ impl EnvelopeSealer {
     }
 }
 
+/// A report as the collector holds it once opened: `body` from `device`, made at
+/// `created_at_ms`, with a fresh envelope id. For tests that seed a store directly.
+pub fn opened_report(
+    device: &str,
+    kind: &str,
+    created_at_ms: i64,
+    body: serde_json::Value,
+) -> crate::envelope::OpenedReport {
+    let at = frontline_core::clock::rfc3339(created_at_ms);
+    let report = json!({"kind": kind, "device_id": device, "created_at": at, "body": body});
+    crate::envelope::OpenedReport {
+        id: uuid::Uuid::new_v4().to_string(),
+        kind: kind.to_owned(),
+        created_at: at,
+        device_id: device.to_owned(),
+        report_json: report.to_string(),
+        report,
+    }
+}
+
 /// The environment variable naming the PostgreSQL server the tests use (a `postgresql://`
 /// URL; `scripts/steps/postgres.sh start` prints it).
 pub const POSTGRES_ENV: &str = "FRONTLINE_TEST_POSTGRES_URL";

@@ -16,8 +16,9 @@
 //! collectors); with `--rate` they are paced to that many envelopes a second, otherwise as
 //! fast as answers come. A `503`/`429` is counted and the batch is sent again after 100 ms.
 //! Printed: envelopes/s accepted, p50/p99 latency of the answered requests, the share
-//! answered 503/429, the load average before and after, and a check that every envelope
-//! was stored exactly once.
+//! answered 503/429, the load average before and after, where the CPU went during the timed
+//! part (the collector processes, the PostgreSQL backends serving this database, this load
+//! generator; from `/proc`), and a check that every envelope was stored exactly once.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -85,6 +86,42 @@ fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
+}
+
+/// CPU seconds (user + system) process `pid` has used so far, from `/proc/PID/stat`
+/// (`CLK_TCK` = 100 on Linux).
+fn cpu_seconds(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name (which may hold spaces) in parentheses.
+            let rest = stat.rsplit_once(") ")?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+/// The PostgreSQL backends serving clients of the benchmark's database (the collectors'
+/// connections; not autovacuum), and their CPU seconds.
+fn postgres_backends(store: &StoreConfig) -> Vec<(u32, f64)> {
+    if !matches!(store, StoreConfig::Postgres { .. }) {
+        return Vec::new();
+    }
+    let store = Store::open(store).unwrap();
+    store
+        .rows(
+            "SELECT pid FROM pg_stat_activity
+             WHERE datname = current_database() AND backend_type = 'client backend'
+               AND pid <> pg_backend_pid()",
+        )
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let pid = u32::try_from(row[0].int()).unwrap();
+            (pid, cpu_seconds(pid))
+        })
+        .collect()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -192,6 +229,9 @@ fn main() {
     );
 
     let load_before = load_average();
+    let nodes_cpu_before: f64 = nodes.iter().map(|n| cpu_seconds(n.pid())).sum();
+    let self_cpu_before = cpu_seconds(std::process::id());
+    let pg_before = postgres_backends(&store_config);
     let next = AtomicUsize::new(0);
     let latencies: Mutex<Vec<Duration>> = Mutex::new(Vec::with_capacity(batches.len()));
     let busy = AtomicUsize::new(0);
@@ -255,6 +295,17 @@ fn main() {
     });
     let elapsed = start.elapsed();
     let load_after = load_average();
+    let nodes_cpu = nodes.iter().map(|n| cpu_seconds(n.pid())).sum::<f64>() - nodes_cpu_before;
+    let self_cpu = cpu_seconds(std::process::id()) - self_cpu_before;
+    let pg_cpu: f64 = postgres_backends(&store_config)
+        .iter()
+        .map(|(pid, now)| {
+            now - pg_before
+                .iter()
+                .find(|(p, _)| p == pid)
+                .map_or(0.0, |(_, then)| *then)
+        })
+        .sum();
     for node in nodes {
         node.stop();
     }
@@ -275,6 +326,7 @@ fn main() {
     let line = format!(
         "store={} collectors={} devices={} envelopes={} batch={} clients={} rate={} | \
          accepted/s={:.0} p50={:.1}ms p99={:.1}ms busy={:.1}% ({} of {} answers) elapsed={:.2}s | \
+         cpu s: collectors {:.2} postgres {} generator {:.2} | \
          loadavg before {} after {} | stored once: {}",
         o.store,
         o.collectors,
@@ -294,6 +346,13 @@ fn main() {
         busy,
         answered,
         elapsed.as_secs_f64(),
+        nodes_cpu,
+        if o.store == "postgres" {
+            format!("{pg_cpu:.2}")
+        } else {
+            String::from("-")
+        },
+        self_cpu,
         load_before,
         load_after,
         total

@@ -131,6 +131,11 @@ impl Node {
         Ok(Self { child, addr })
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Closes its standard input and waits for a graceful stop.
     pub fn stop(mut self) -> bool {
         drop(self.child.stdin.take());

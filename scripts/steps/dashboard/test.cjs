@@ -8,6 +8,8 @@ const { chromium } = require("playwright-core");
 
 const BASE = process.env.DASHBOARD_URL;
 const PASSWORD = process.env.DASHBOARD_PASSWORD;
+// The description tests/src/bin/seed_fleet.rs files with inc-seed-lost.
+const HOSTILE = `=HYPERLINK("http://evil.example") <script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & 'left on the bus'`;
 let passed = 0;
 let failed = 0;
 
@@ -91,10 +93,10 @@ async function main() {
       return (await el.textContent()).trim();
     };
 
-    await check("totals: 10 devices, 35 reports, 7 compliant, 1 refresher overdue", async () => {
+    await check("totals: 10 devices, 38 reports, 7 compliant, 1 refresher overdue", async () => {
       equal(await fig("devices"), "10", "devices");
-      // 9 posture + 20 training + 6 advisory acknowledgements.
-      equal(await fig("reports"), "35", "reports");
+      // 9 posture + 20 training + 6 advisory acknowledgements + 3 incidents.
+      equal(await fig("reports"), "38", "reports");
       equal(await fig("compliant-devices"), "7", "compliant");
       equal(await fig("overdue"), "1", "overdue");
     });
@@ -151,7 +153,91 @@ async function main() {
       }
     });
 
+    await check("incidents: 3 new (2 urgent), urgent first, pseudonyms only", async () => {
+      equal(await fig("incidents:new"), "3", "new");
+      equal(await fig("incidents:urgent-new"), "2", "urgent new");
+      equal(await fig("incidents:triaged"), "0", "triaged");
+      equal(await fig("incidents:closed"), "0", "closed");
+      const order = await page.$$eval("#incidents tbody tr", (rows) => rows.map((r) => r.dataset.incident));
+      equal(order.length, 3, "incident rows");
+      equal(order[2], "inc-seed-phish", "the one not urgent comes last");
+      for (const id of ["inc-seed-lost", "inc-seed-phish", "inc-seed-card"]) {
+        equal(await fig(`incident:${id}:status`), "new", id);
+      }
+      const cells = await page.$$eval("#incidents tbody tr", (rows) => rows.map((r) => r.cells[6].textContent));
+      for (const c of cells) {
+        if (!/^staff-0[123]$/.test(c)) throw new Error(`reporter shown as ${c}`);
+      }
+    });
+
+    await check("a hostile incident description is shown as text, never run", async () => {
+      equal(await fig("incident:inc-seed-lost:description"), HOSTILE, "description text");
+      const injected = await page.$$eval("#incidents img, #incidents script", (els) => els.length);
+      equal(injected, 0, "elements injected");
+      equal(await page.evaluate(() => window.__pwned), undefined, "script ran");
+    });
+
+    await check("an incident's status changes through its form (new -> triaged, new -> closed)", async () => {
+      const row = (id) => `#incidents tr[data-incident="${id}"]`;
+      await page.selectOption(`${row("inc-seed-lost")} select[name=status]`, "triaged");
+      await Promise.all([page.waitForNavigation(), page.click(`${row("inc-seed-lost")} button`)]);
+      equal(new URL(page.url()).pathname, "/dashboard", "back on");
+      equal(await fig("incident:inc-seed-lost:status"), "triaged", "lost");
+      await page.selectOption(`${row("inc-seed-phish")} select[name=status]`, "closed");
+      await Promise.all([page.waitForNavigation(), page.click(`${row("inc-seed-phish")} button`)]);
+      equal(await fig("incident:inc-seed-phish:status"), "closed", "phish");
+      equal(await fig("incidents:new"), "1", "new");
+      equal(await fig("incidents:urgent-new"), "1", "urgent new");
+      equal(await fig("incidents:triaged"), "1", "triaged");
+      equal(await fig("incidents:closed"), "1", "closed");
+    });
+
+    await check("a status change without the CSRF token or from another origin is refused", async () => {
+      const cookie = (await context.cookies()).find((c) => c.name === "frontline_dashboard");
+      const token = await page.getAttribute("#incidents input[name=csrf]", "value");
+      const envelope = await page.getAttribute(
+        '#incidents tr[data-incident="inc-seed-card"] input[name=envelope_id]', "value");
+      const post = (body, origin) =>
+        fetch(BASE + "/dashboard/incidents/status", {
+          method: "POST",
+          redirect: "manual",
+          headers: {
+            cookie: `frontline_dashboard=${cookie.value}`,
+            "content-type": "application/x-www-form-urlencoded",
+            ...(origin ? { origin } : {}),
+          },
+          body,
+        });
+      equal((await post(`envelope_id=${envelope}&status=closed`)).status, 403, "no token");
+      equal((await post(`csrf=${token}x&envelope_id=${envelope}&status=closed`)).status, 403, "wrong token");
+      equal((await post(`csrf=${token}&envelope_id=${envelope}&status=closed`, "https://evil.example")).status,
+        403, "foreign origin");
+      const anonymous = await fetch(BASE + "/dashboard/incidents/status", {
+        method: "POST", redirect: "manual", body: `csrf=${token}&envelope_id=${envelope}&status=closed`,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      equal(anonymous.status, 401, "no session");
+      await page.goto(BASE + "/dashboard");
+      equal(await fig("incident:inc-seed-card:status"), "new", "unchanged");
+    });
+
+    await check("incidents CSV export: statuses, pseudonyms, formulas neutralised", async () => {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-incidents")]);
+      const file = path.join(process.env.DOWNLOADS, "incidents.csv");
+      await download.saveAs(file);
+      const lines = fs.readFileSync(file, "utf8").trim().split("\n");
+      equal(lines.length, 4, "header and three incidents");
+      if (!lines[0].startsWith("envelope_id,incident_id,device_id,kind,urgent,")) throw new Error(lines[0]);
+      const lost = lines.find((l) => l.includes(",inc-seed-lost,"));
+      if (!lost || !lost.includes(",ward-dev-01,lost_or_stolen_device,true,")) throw new Error(`lost: ${lost}`);
+      if (!lost.includes(",triaged,true,staff-01,")) throw new Error(`lost status: ${lost}`);
+      if (!lost.includes(`"'=HYPERLINK(""http://evil.example"")`)) throw new Error(`formula not neutralised: ${lost}`);
+      const phish = lines.find((l) => l.includes(",inc-seed-phish,"));
+      if (!phish || !phish.includes(",closed,false,staff-02,")) throw new Error(`phish: ${phish}`);
+    });
+
     await check("CSV export downloads the same figures", async () => {
+      await page.goto(BASE + "/dashboard");
       const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-csv")]);
       const file = path.join(process.env.DOWNLOADS, "report.csv");
       await download.saveAs(file);

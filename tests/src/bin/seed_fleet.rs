@@ -12,7 +12,11 @@
 //!   device: `data-security-awareness` passed by 00–08 (09 only attempted: 90 %, under the
 //!   DSPT line), `phishing` passed by all ten (100 %); staff-00 passed `phishing` 400 days ago
 //!   and not since (one overdue refresher);
-//! * advisory `adv-2026-001` acknowledged by devices 00–05 (6).
+//! * advisory `adv-2026-001` acknowledged by devices 00–05 (6);
+//! * three incidents, all `new`: `inc-seed-lost` (device 01, lost or stolen, urgent, filed for
+//!   a colleague, with a hostile description: markup and a spreadsheet formula that the
+//!   dashboard must show as text), `inc-seed-phish` (device 02, phishing received, not urgent)
+//!   and `inc-seed-card` (device 03, Smartcard shared or lost, urgent).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -24,6 +28,26 @@ use frontline_core::crypto::{b64url, SigningKey};
 use serde_json::{json, Value};
 
 const DAY_MS: i64 = 86_400_000;
+
+/// The description of `inc-seed-lost`: what an attacker could type into the app's free text.
+const HOSTILE_DESCRIPTION: &str = "=HYPERLINK(\"http://evil.example\") <script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\"> & 'left on the bus'";
+
+fn incident(
+    id: &str,
+    kind: &str,
+    urgent: bool,
+    colleague: bool,
+    staff: &str,
+    text: &str,
+    at: i64,
+) -> Value {
+    json!({
+        "incident_id": id, "kind": kind, "urgent": urgent,
+        "occurred_at": frontline_core::clock::rfc3339(at - 600_000),
+        "reported_at": frontline_core::clock::rfc3339(at),
+        "on_behalf_of_colleague": colleague, "description": text, "staff_pseudonym": staff,
+    })
+}
 
 fn statement(staff: &str, team: &str, verb: &str, module: &str) -> Value {
     json!({
@@ -134,6 +158,39 @@ fn run(url: &str, jwk_file: &str, token: &str) -> Result<(), String> {
                 &json!({"advisory_id": "adv-2026-001", "feed_id": "trust"}),
                 hour_ago,
             ));
+        }
+        let filed = match d {
+            1 => Some(incident(
+                "inc-seed-lost",
+                "lost_or_stolen_device",
+                true,
+                true,
+                &staff,
+                HOSTILE_DESCRIPTION,
+                hour_ago,
+            )),
+            2 => Some(incident(
+                "inc-seed-phish",
+                "phishing_received",
+                false,
+                false,
+                &staff,
+                "A text asking me to confirm my Smartcard PIN",
+                hour_ago,
+            )),
+            3 => Some(incident(
+                "inc-seed-card",
+                "smartcard_shared_or_lost",
+                true,
+                false,
+                &staff,
+                "Left my Smartcard in the clinic's shared reader",
+                hour_ago,
+            )),
+            _ => None,
+        };
+        if let Some(body) = filed {
+            envelopes.push(sealer.seal_at("incident", &body, hour_ago));
         }
         let reply = post(
             &agent,
