@@ -500,8 +500,9 @@ quiet clippy-self-test clippy_self_test
 
 if [[ "$MODE" == full ]]; then
     start_job install "Installs: apt, kotlinc, Python venv, cargo-fuzz, ${#STEP_SCRIPTS[@]} step script(s)" install_all
+    # Niced: the workspace build is the critical path; the fuzz build fills the cores it leaves.
     start_job fuzz-build "Fuzz targets build (scripts/fuzz-smoke.sh --build)" \
-        with_status fuzz-build bash "$ROOT/scripts/fuzz-smoke.sh" --build
+        with_status fuzz-build nice -n 10 bash "$ROOT/scripts/fuzz-smoke.sh" --build
 fi
 
 step "cargo fmt --all -- --check"

@@ -104,7 +104,8 @@ impl OrgReportKey {
 
     /// A 32-byte secret for `label`, derived from the private key (SHA-256 over a label and
     /// the key): the same in every collector process holding this key, useless for opening
-    /// envelopes.
+    /// envelopes. (The dashboard's session key: server only.)
+    #[cfg(feature = "server")]
     pub(crate) fn derive(&self, label: &[u8]) -> [u8; 32] {
         let mut input = b"frontline-collector-derive/1\0".to_vec();
         input.extend_from_slice(label);

@@ -20,25 +20,43 @@
 
 #![forbid(unsafe_code)]
 
-pub mod assessment;
-pub mod dashboard;
-pub mod db;
-pub mod driver;
+// Everything but the envelope opener and the report key needs the `server` feature (on by
+// default): the fuzz targets build the crate without it, so the instrumented fuzz build does
+// not compile tokio, hyper, rustls and the PostgreSQL client (ADR 0077).
 pub mod envelope;
 pub mod keys;
-pub mod pg;
-pub mod report;
-pub mod schema;
-mod server;
-pub mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+
+#[cfg(feature = "server")]
+pub mod assessment;
+#[cfg(feature = "server")]
+pub mod dashboard;
+#[cfg(feature = "server")]
+pub mod db;
+#[cfg(feature = "server")]
+pub mod driver;
+#[cfg(feature = "server")]
+pub mod pg;
+#[cfg(feature = "server")]
+pub mod report;
+#[cfg(feature = "server")]
+pub mod schema;
+#[cfg(feature = "server")]
+mod server;
+#[cfg(feature = "server")]
+pub mod store;
+#[cfg(feature = "server")]
 pub mod tls;
 
+#[cfg(feature = "server")]
 pub use dashboard::DashboardConfig;
 pub use keys::OrgReportKey;
+#[cfg(feature = "server")]
 pub use server::{Collector, CollectorConfig, Limits, RunningCollector};
+#[cfg(feature = "server")]
 pub use store::{Store, StoreConfig};
+#[cfg(feature = "server")]
 pub use tls::TlsFiles;
 
 /// What can stop the collector from starting or answering.

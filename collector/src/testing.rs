@@ -147,6 +147,7 @@ pub const POSTGRES_ENV: &str = "FRONTLINE_TEST_POSTGRES_URL";
 /// Without [`POSTGRES_ENV`]: in CI (`CI=true`) this panics, so a missing database fails the
 /// run instead of passing it on SQLite alone; elsewhere it says clearly on stderr that the
 /// PostgreSQL half is not run and returns `None`.
+#[cfg(feature = "server")]
 #[allow(clippy::panic, clippy::expect_used)]
 pub fn postgres_test_url() -> Option<String> {
     let Some(base) = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty()) else {
@@ -173,6 +174,7 @@ pub fn postgres_test_url() -> Option<String> {
 
 /// The stores a test runs against: SQLite in `dir`, and PostgreSQL when available (see
 /// [`postgres_test_url`]).
+#[cfg(feature = "server")]
 pub fn test_stores(dir: &std::path::Path) -> Vec<crate::StoreConfig> {
     let mut stores = vec![crate::StoreConfig::sqlite(&dir.join("collector.db"))];
     if let Some(url) = postgres_test_url() {
