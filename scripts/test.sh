@@ -505,8 +505,17 @@ if [[ "$MODE" == full ]]; then
         with_status fuzz-build nice -n 10 bash "$ROOT/scripts/fuzz-smoke.sh" --build
 fi
 
-step "cargo fmt --all -- --check"
+step "cargo fmt --all -- --check; no merge conflict markers"
 quiet fmt cargo fmt --all -- --check
+# A merge left half-done reads fine to cargo when the markers sit in docs or scripts.
+conflict_markers() {
+    if git -C "$ROOT" grep -nE '^(<<<<<<<|>>>>>>>)( |$)' -- . ':!*.lock'; then
+        echo "merge conflict markers in the files above"
+        return 1
+    fi
+    return 0
+}
+quiet conflict-markers conflict_markers
 
 # Clippy runs inside the build: cargo-selection.sh makes clippy-driver the workspace crates'
 # compiler, with -D warnings (ADR 0076), so a lint fails this step as `cargo clippy` would.
