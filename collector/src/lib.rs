@@ -28,36 +28,32 @@ pub mod keys;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 
-#[cfg(feature = "server")]
-pub mod assessment;
-#[cfg(feature = "server")]
-pub mod dashboard;
-#[cfg(feature = "server")]
-pub mod db;
-#[cfg(feature = "server")]
-pub mod driver;
-#[cfg(feature = "server")]
-pub mod pg;
-#[cfg(feature = "server")]
-pub mod report;
-#[cfg(feature = "server")]
-pub mod schema;
-#[cfg(feature = "server")]
-mod server;
-#[cfg(feature = "server")]
-pub mod store;
-#[cfg(feature = "server")]
-pub mod tls;
+/// Declares modules that exist only with the `server` feature.
+macro_rules! server_modules {
+    ($($vis:vis mod $name:ident;)*) => { $( #[cfg(feature = "server")] $vis mod $name; )* };
+}
+
+server_modules! {
+    pub mod assessment;
+    pub mod dashboard;
+    pub mod db;
+    pub mod driver;
+    pub mod pg;
+    pub mod report;
+    pub mod schema;
+    mod server;
+    pub mod store;
+    pub mod tls;
+}
 
 #[cfg(feature = "server")]
-pub use dashboard::DashboardConfig;
+pub use crate::{
+    dashboard::DashboardConfig,
+    server::{Collector, CollectorConfig, Limits, RunningCollector},
+    store::{Store, StoreConfig},
+    tls::TlsFiles,
+};
 pub use keys::OrgReportKey;
-#[cfg(feature = "server")]
-pub use server::{Collector, CollectorConfig, Limits, RunningCollector};
-#[cfg(feature = "server")]
-pub use store::{Store, StoreConfig};
-#[cfg(feature = "server")]
-pub use tls::TlsFiles;
 
 /// What can stop the collector from starting or answering.
 #[derive(Debug, thiserror::Error)]
