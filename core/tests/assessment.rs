@@ -6,39 +6,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod support;
 
 use frontline_core::assessment::{
     AssessmentArea, AssessmentRefusal, AssessmentSession, Quarter, ScoreBand,
 };
 use frontline_core::bundle::{sign_bundle, BundleKind, BundleRefusal};
-use frontline_core::clock::parse_rfc3339;
 use frontline_core::crypto::{b64url, SigningKey};
-use frontline_core::posture::{DeviceFacts, PostureTrigger, SettingsTarget};
-use frontline_core::{Companion, CompanionConfig, Error, ManualClock, SoftwareKeyStore, StaffRole};
+use frontline_core::posture::{PostureTrigger, SettingsTarget};
+use frontline_core::{Companion, CompanionConfig, Error, StaffRole};
 
-fn fixture(name: &str) -> DeviceFacts {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/devices")
-        .join(name);
-    DeviceFacts::from_json(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn noon() -> i64 {
-    parse_rfc3339("2026-11-28T12:00:00Z").unwrap()
-}
+use support::{fixture, noon, Device};
 
 fn publisher() -> SigningKey {
     SigningKey::from_seed(&[0x42; 32]).unwrap()
-}
-
-struct Device {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-    keys: Arc<SoftwareKeyStore>,
-    clock: Arc<ManualClock>,
-    companion: Companion,
 }
 
 fn config() -> CompanionConfig {
@@ -48,41 +29,7 @@ fn config() -> CompanionConfig {
 }
 
 fn device() -> Device {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_path_buf();
-    let keys = Arc::new(SoftwareKeyStore::ephemeral().unwrap());
-    let clock = Arc::new(ManualClock::new(noon()));
-    let companion =
-        Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
-    Device {
-        _dir: dir,
-        path,
-        keys,
-        clock,
-        companion,
-    }
-}
-
-impl Device {
-    fn reopen(self) -> Self {
-        let Device {
-            _dir,
-            path,
-            keys,
-            clock,
-            companion,
-        } = self;
-        drop(companion);
-        let companion =
-            Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
-        Device {
-            _dir,
-            path,
-            keys,
-            clock,
-            companion,
-        }
-    }
+    Device::open(config())
 }
 
 /// Answers every question the device left open with its best option.

@@ -4,76 +4,26 @@
 // Helpers outside `#[test]` functions unwrap too: a failure there is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
 use frontline_core::clock::{parse_rfc3339, DAY_MS};
 use frontline_core::config::managed::{self, ConfigProblemKind};
 use frontline_core::posture::{
     CheckStatus, DeviceFacts, FeedbackSeverity, PostureTrigger, Verdict,
 };
-use frontline_core::{Companion, CompanionConfig, Error, ManualClock, SoftwareKeyStore, StaffRole};
+use frontline_core::{Companion, CompanionConfig, Error, StaffRole};
 
-fn fixture(name: &str) -> DeviceFacts {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/devices")
-        .join(name);
-    DeviceFacts::from_json(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn noon() -> i64 {
-    parse_rfc3339("2026-11-28T12:00:00Z").unwrap()
-}
-
-struct Device {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-    keys: Arc<SoftwareKeyStore>,
-    clock: Arc<ManualClock>,
-    companion: Companion,
-}
+use support::{fixture, noon, Device};
 
 fn config() -> CompanionConfig {
     CompanionConfig::new("example-trust", "staff-0001", StaffRole::AllStaff)
 }
 
 fn device() -> Device {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_path_buf();
-    let keys = Arc::new(SoftwareKeyStore::ephemeral().unwrap());
-    let clock = Arc::new(ManualClock::new(noon()));
-    let companion =
-        Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
-    Device {
-        _dir: dir,
-        path,
-        keys,
-        clock,
-        companion,
-    }
-}
-
-impl Device {
-    fn reopen(self) -> Self {
-        let Device {
-            _dir,
-            path,
-            keys,
-            clock,
-            companion,
-        } = self;
-        drop(companion);
-        let companion =
-            Companion::open_with_clock(&path, config(), keys.clone(), clock.clone()).unwrap();
-        Device {
-            _dir,
-            path,
-            keys,
-            clock,
-            companion,
-        }
-    }
+    Device::open(config())
 }
 
 fn failing(report: &frontline_core::posture::PostureReport) -> Vec<&str> {
