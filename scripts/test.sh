@@ -53,7 +53,6 @@ esac
 # shellcheck source=scripts/tools.sh
 source "$ROOT/scripts/tools.sh"
 APT_PACKAGES=(libjna-java junit4 libhamcrest-java)
-CACHE="$ROOT/.cache"
 BUILD="$ROOT/build"
 LOGS="$BUILD/logs"
 BINDINGS="$BUILD/bindings"
@@ -66,7 +65,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export DEBIAN_FRONTEND=noninteractive
 
 rm -rf "$LOGS"
-mkdir -p "$LOGS" "$CACHE"
+mkdir -p "$LOGS"
 START=$SECONDS
 STEP_FAILED=0  # failed steps that are not tests (fmt, clippy, a build): one failure each
 FAILED_STEPS=()
