@@ -111,7 +111,7 @@ if run build-bench-ffi cargo build --profile bench -p frontline-ffi --lib &&
     # shellcheck source=scripts/tools.sh
     source "$ROOT/scripts/tools.sh"
     [[ -f "$JNA_JAR" ]] || run apt-jna apt-get install -y --no-install-recommends libjna-java || true
-    [[ -x "$KOTLINC" ]] || run npm-kotlin npm install --prefix "${KOTLIN_HOME%/node_modules/*}" --no-audit \
+    [[ -x "$KOTLINC" ]] || run npm-kotlin npm install --prefix "$KOTLIN_PREFIX" --no-audit \
         --no-fund --loglevel=error "kotlin-compiler@$KOTLIN_VERSION" || true
     if [[ ! -x "$KOTLINC" || ! -f "$JNA_JAR" ]]; then
         echo "   kotlinc or jna missing (see build/bench/logs/)" >&2

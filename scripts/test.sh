@@ -237,7 +237,7 @@ install_apt() {
 install_kotlin() {
     if [[ ! -x "$KOTLINC" ]]; then
         echo "installing kotlin-compiler@$KOTLIN_VERSION with npm"
-        npm install --prefix "${KOTLIN_HOME%/node_modules/*}" --no-audit --no-fund --loglevel=error \
+        npm install --prefix "$KOTLIN_PREFIX" --no-audit --no-fund --loglevel=error \
             "kotlin-compiler@$KOTLIN_VERSION"
     fi
     [[ -x "$KOTLINC" ]] || { echo "kotlinc-jvm not found at $KOTLINC" >&2; return 1; }

@@ -12,7 +12,8 @@ export FRONTLINE_TOOLS="${FRONTLINE_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/front
 mkdir -p "$FRONTLINE_TOOLS"
 
 KOTLIN_VERSION=2.3.21
-KOTLIN_HOME="$FRONTLINE_TOOLS/kotlin-$KOTLIN_VERSION/node_modules/kotlin-compiler"
+KOTLIN_PREFIX="$FRONTLINE_TOOLS/kotlin-$KOTLIN_VERSION" # npm install --prefix
+KOTLIN_HOME="$KOTLIN_PREFIX/node_modules/kotlin-compiler"
 KOTLINC="$KOTLIN_HOME/bin/kotlinc-jvm"
 KOTLIN_STDLIB="$KOTLIN_HOME/lib/kotlin-stdlib.jar"
 JNA_JAR=/usr/share/java/jna.jar
